@@ -1,0 +1,2 @@
+// Placeholder CLI, replaced below.
+int main() { return 0; }

@@ -1,0 +1,76 @@
+#include "tlb/tlb.hpp"
+
+#include <fmt/format.h>
+
+#include "common/error.hpp"
+
+namespace l4sim {
+
+namespace {
+bool pow2(u32 v) { return v != 0 && (v & (v - 1)) == 0; }
+}  // namespace
+
+void TlbGeometry::validate() const {
+  if (entries == 0) throw ConfigError("tlb.entries must be at least 1");
+  if (ways == 0) throw ConfigError("tlb.ways must be at least 1");
+  if (ways > entries) throw ConfigError(fmt::format("tlb.ways ({}) exceeds tlb.entries ({})", ways, entries));
+  if (entries % ways != 0) throw ConfigError(fmt::format("tlb.entries ({}) is not a multiple of tlb.ways ({})", entries, ways));
+  if (!pow2(entries / ways)) throw ConfigError(fmt::format("tlb sets ({} = entries/ways) must be a power of two", entries / ways));
+  if (replacement == "plru" && !pow2(ways)) throw ConfigError(fmt::format("tlb.replacement=plru needs power-of-two ways, got {}", ways));
+}
+
+Tlb::Tlb(const TlbGeometry& g) : geo_(g) {
+  geo_.validate();
+  sets_ = geo_.entries / geo_.ways;
+  set_mask_ = sets_ - 1;
+  entries_.resize(geo_.entries);
+  repl_ = make_replacement(geo_.replacement, sets_, geo_.ways);
+}
+
+const TlbEntry* Tlb::peek(u32 vpn, u32 tag) const {
+  const u32 set = vpn & set_mask_;
+  const TlbEntry* e = &entries_[set * geo_.ways];
+  for (u32 w = 0; w < geo_.ways; ++w)
+    if (e[w].valid && e[w].vpn == vpn && e[w].tag == tag) return &e[w];
+  return nullptr;
+}
+
+TlbEntry* Tlb::insert(const TlbEntry& ne) {
+  const u32 set = ne.vpn & set_mask_;
+  TlbEntry* e = &entries_[set * geo_.ways];
+  u32 way = geo_.ways;
+  for (u32 w = 0; w < geo_.ways; ++w)  // an existing entry for the page is replaced in place
+    if (e[w].valid && e[w].vpn == ne.vpn && e[w].tag == ne.tag) way = w;
+  if (way == geo_.ways)
+    for (u32 w = 0; w < geo_.ways; ++w)
+      if (!e[w].valid) {
+        way = w;
+        break;
+      }
+  if (way == geo_.ways) way = repl_->victim(set);
+  e[way] = ne;
+  e[way].valid = true;
+  repl_->fill(set, way);
+  return &e[way];
+}
+
+void Tlb::flush_all() {
+  ++stats_.flushes;
+  for (TlbEntry& e : entries_) e.valid = false;
+}
+
+void Tlb::flush_page(u32 vpn) {
+  ++stats_.invlpgs;
+  const u32 set = vpn & set_mask_;
+  TlbEntry* e = &entries_[set * geo_.ways];
+  for (u32 w = 0; w < geo_.ways; ++w)
+    if (e[w].vpn == vpn) e[w].valid = false;
+}
+
+u32 Tlb::valid_entries() const {
+  u32 n = 0;
+  for (const TlbEntry& e : entries_) n += e.valid;
+  return n;
+}
+
+}  // namespace l4sim

@@ -1,0 +1,94 @@
+// The architectural TLB: the translation the CPU actually uses (DESIGN.md §1).
+// Untagged by default as on the i486/Pentium: never coherent with the page tables
+// except through flushes (CR3 load, CR0.PG/CR4 changes, INVLPG) and eviction, so a
+// stale entry is used exactly as the chip would use it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/types.hpp"
+#include "tlb/replacement.hpp"
+
+namespace l4sim {
+
+struct TlbGeometry {
+  u32 entries = 32;  // i486: 32 entries, 4-way, 8 sets (Intel486 PRM; Embedded 486 HRM fig. 3-7)
+  u32 ways = 4;
+  std::string replacement = "plru";
+  bool tagged = false;  // what-if: entries carry an address-space tag, CR3 loads do not flush
+
+  // Throws ConfigError naming the problem for an impossible geometry.
+  void validate() const;
+};
+
+// One cached translation. Permission bits are the combination of the PDE and PTE
+// bits, as the i486 caches them.
+struct TlbEntry {
+  u32 vpn = 0;   // linear page number
+  u32 ppn = 0;   // physical page number
+  u32 tag = 0;   // address-space tag when tagged (CR3 page number), else 0
+  bool valid = false;
+  bool user = false;      // U/S of PDE and PTE both set
+  bool writable = false;  // R/W of PDE and PTE both set
+  bool dirty = false;     // D already set in the PTE (a write to a clean entry re-walks)
+  bool large = false;     // came from a 4 MB page (Pentium PSE); held as 4 KB pieces
+};
+
+struct TlbStats {
+  u64 lookups = 0;
+  u64 misses = 0;
+  u64 flushes = 0;
+  u64 invlpgs = 0;
+};
+
+class Tlb {
+ public:
+  explicit Tlb(const TlbGeometry& g);
+
+  const TlbGeometry& geometry() const { return geo_; }
+  u32 sets() const { return sets_; }
+
+  // Returns the matching valid entry and updates the replacement state, or null.
+  TlbEntry* lookup(u32 vpn, u32 tag = 0) {
+    ++stats_.lookups;
+    const u32 set = vpn & set_mask_;
+    TlbEntry* e = &entries_[set * geo_.ways];
+    for (u32 w = 0; w < geo_.ways; ++w)
+      if (e[w].valid && e[w].vpn == vpn && e[w].tag == tag) {
+        repl_->touch(set, w);
+        return &e[w];
+      }
+    ++stats_.misses;
+    return nullptr;
+  }
+
+  // Looks without disturbing replacement state or statistics (debuggers, tests).
+  const TlbEntry* peek(u32 vpn, u32 tag = 0) const;
+
+  // Places a translation, evicting by the replacement policy. Returns the entry.
+  TlbEntry* insert(const TlbEntry& e);
+
+  void flush_all();
+  // Flush on CR3 load: everything when untagged; nothing when tagged (the tag changes).
+  void flush_for_cr3_load() {
+    if (!geo_.tagged) flush_all();
+  }
+  void flush_page(u32 vpn);  // INVLPG: every entry for this page, any tag
+
+  u32 valid_entries() const;
+  const TlbStats& stats() const { return stats_; }
+  void reset_stats() { stats_ = {}; }
+  const std::vector<TlbEntry>& entries() const { return entries_; }
+
+ private:
+  TlbGeometry geo_;
+  u32 sets_;
+  u32 set_mask_;
+  std::vector<TlbEntry> entries_;
+  std::unique_ptr<ReplacementPolicy> repl_;
+  TlbStats stats_;
+};
+
+}  // namespace l4sim
