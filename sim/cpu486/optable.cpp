@@ -111,6 +111,7 @@ const OpTable& op_table() {
     register_system(t);
     register_segment_insns(t);
     register_x87(t);
+    register_far_control(t);
     return t;
   }();
   return table;

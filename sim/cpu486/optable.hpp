@@ -97,5 +97,6 @@ void register_flagops(OpTable& t);
 void register_system(OpTable& t);
 void register_segment_insns(OpTable& t);
 void register_x87(OpTable& t);
+void register_far_control(OpTable& t);
 
 }  // namespace l4sim
