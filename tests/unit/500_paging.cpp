@@ -1,0 +1,112 @@
+#include <catch2/catch.hpp>
+
+#include "support/test_machine.hpp"
+
+using namespace l4sim;
+using namespace l4sim::test;
+
+namespace {
+constexpr u32 kPd = 0x100000, kPt = 0x101000;
+
+// Identity-maps the first 4 MB with the given PTE flags, paging on.
+void enable_paging(TestMachine& m, u32 pte_flags = 7) {
+  m.poke32(kPd, kPt | 7);
+  for (u32 i = 0; i < 1024; ++i) m.poke32(kPt + 4 * i, (i << 12) | pte_flags);
+  m.cpu.write_cr3(kPd);
+  m.cpu.write_cr0(m.cpu.state().cr0 | cr0::PG);
+}
+
+void to_ring3(TestMachine& m) {
+  CpuState& s = m.cpu.state();
+  auto load = [&](unsigned sr, u16 sel) {
+    Descriptor d{m.peek32(kGdtBase + (sel & ~7u)), m.peek32(kGdtBase + (sel & ~7u) + 4)};
+    s.seg[sr].load_from(sel, d);
+  };
+  load(CS, kCode3);
+  for (unsigned sr : {DS, ES, SS, FS, GS}) load(sr, kData3);
+  s.cpl = 3;
+}
+}  // namespace
+
+TEST_CASE("501 given a supervisor page when ring 3 reads it then #PF has error P|U and CR2", "[paging]") {
+  TestMachine m;
+  m.load(0x10000, {0x8B, 0x05, 0x00, 0x30, 0x00, 0x00});  // mov eax, [0x3000]
+  m.setup_flat32(0x10000);
+  m.set_gate(14, 0x20000);
+  enable_paging(m);
+  m.poke32(kPt + 3 * 4, 0x3000 | 3);  // page 3: present, writable, supervisor only
+  to_ring3(m);
+  m.cpu.step();
+  const CpuState& s = m.cpu.state();
+  REQUIRE(s.eip == 0x20000);
+  CHECK(s.cpl == 0);
+  CHECK(s.cr2 == 0x3000);
+  CHECK(m.peek32(s.r[ESP]) == (pf::P | pf::U));
+  CHECK(m.peek32(s.r[ESP] + 4) == 0x10000);  // faulting EIP
+}
+
+TEST_CASE("502 given a read-only user page when ring 3 writes then #PF error is P|W|U", "[paging]") {
+  TestMachine m;
+  m.load(0x10000, {0xC7, 0x05, 0x00, 0x30, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00});  // mov dword [0x3000], 1
+  m.setup_flat32(0x10000);
+  m.set_gate(14, 0x20000);
+  enable_paging(m);
+  m.poke32(kPt + 3 * 4, 0x3000 | 5);  // user, read-only
+  to_ring3(m);
+  m.cpu.step();
+  CHECK(m.cpu.state().eip == 0x20000);
+  CHECK(m.peek32(m.cpu.state().r[ESP]) == (pf::P | pf::W | pf::U));
+  CHECK(m.peek32(0x3000) == 0);  // nothing written
+}
+
+TEST_CASE("503 given a translation in the TLB when the PTE changes then the stale entry is used until INVLPG",
+          "[paging][tlb]") {
+  TestMachine m;
+  m.setup_flat32(0x10000);
+  enable_paging(m);
+  m.poke32(0x5000, 0xAAAA);
+  m.poke32(0x6000, 0xBBBB);
+  CHECK(m.cpu.read_lin<u32>(0x5000) == 0xAAAA);
+  m.poke32(kPt + 5 * 4, 0x6000 | 7);  // remap page 5 to frame 6, no flush
+  CHECK(m.cpu.read_lin<u32>(0x5000) == 0xAAAA);
+  m.cpu.tlb().flush_page(5);
+  CHECK(m.cpu.read_lin<u32>(0x5000) == 0xBBBB);
+}
+
+TEST_CASE("504 given a walk when it succeeds then A is set on the PDE and PTE and D on write", "[paging]") {
+  TestMachine m;
+  m.setup_flat32(0x10000);
+  enable_paging(m);
+  m.poke32(kPd, kPt | 7);
+  m.poke32(kPt + 7 * 4, 0x7000 | 7);
+  m.cpu.read_lin<u32>(0x7000);
+  CHECK((m.peek32(kPd) & 0x20) != 0);
+  CHECK((m.peek32(kPt + 7 * 4) & 0x60) == 0x20);
+  m.cpu.write_lin<u32>(0x7000, 1);  // a write through a clean TLB entry re-walks to set D
+  CHECK((m.peek32(kPt + 7 * 4) & 0x60) == 0x60);
+}
+
+TEST_CASE("505 given an access crossing into a non-present page then CR2 names the second page", "[paging]") {
+  TestMachine m;
+  m.setup_flat32(0x10000);
+  enable_paging(m);
+  m.poke32(kPt + 9 * 4, 0);  // page 9 not present
+  try {
+    m.cpu.read_lin<u32>(0x8FFE);
+    FAIL("no fault");
+  } catch (const CpuFault& f) {
+    CHECK(f.vector == vec::PF);
+    CHECK(f.error == 0);
+    CHECK(m.cpu.state().cr2 == 0x9000);
+  }
+}
+
+TEST_CASE("506 given the 486 TLB when 33 pages are touched then the first one was evicted", "[paging][tlb]") {
+  TestMachine m;
+  m.setup_flat32(0x10000);
+  enable_paging(m);
+  for (u32 p = 0x10; p < 0x10 + 33; ++p) m.cpu.read_lin<u32>(p << 12);
+  CHECK(m.cpu.tlb().valid_entries() == 32);
+  CHECK(m.cpu.tlb().peek(0x10) == nullptr);
+  CHECK(m.cpu.tlb().peek(0x10 + 32) != nullptr);
+}
