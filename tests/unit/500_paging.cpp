@@ -110,3 +110,31 @@ TEST_CASE("506 given the 486 TLB when 33 pages are touched then the first one wa
   CHECK(m.cpu.tlb().peek(0x10) == nullptr);
   CHECK(m.cpu.tlb().peek(0x10 + 32) != nullptr);
 }
+
+TEST_CASE("507 given a Pentium with CR4.PSE when a 4 MB PDE is used then it maps the whole 4 MB region",
+          "[paging][pentium]") {
+  TestMachine m(8u << 20, CpuModel::kPentium);
+  m.setup_flat32(0x10000);
+  m.poke32(kPd, kPt | 7);
+  for (u32 i = 0; i < 1024; ++i) m.poke32(kPt + 4 * i, (i << 12) | 7);
+  m.poke32(kPd + 4 * 2, 0x400000 | 0x80 | 7);  // linear 8 MB.. -> physical 4 MB.., large page
+  m.cpu.write_cr4(cr4::PSE);
+  m.cpu.write_cr3(kPd);
+  m.cpu.write_cr0(m.cpu.state().cr0 | cr0::PG);
+  m.poke32(0x400000 + 0x12344, 0xCAFE);
+  CHECK(m.cpu.read_lin<u32>(0x800000 + 0x12344) == 0xCAFE);
+  CHECK((m.peek32(kPd + 8) & 0x20) != 0);  // accessed set in the PDE
+  m.cpu.write_lin<u32>(0x800000, 1);
+  CHECK((m.peek32(kPd + 8) & 0x40) != 0);  // dirty set in the PDE of a large page
+}
+
+TEST_CASE("508 given the 486 when a PDE has the PS bit then it is still a page-table pointer", "[paging]") {
+  TestMachine m;
+  m.setup_flat32(0x10000);
+  m.poke32(kPd, kPt | 0x80 | 7);
+  for (u32 i = 0; i < 1024; ++i) m.poke32(kPt + 4 * i, (i << 12) | 7);
+  m.cpu.write_cr3(kPd);
+  m.cpu.write_cr0(m.cpu.state().cr0 | cr0::PG);
+  m.poke32(0x5000, 0x77);
+  CHECK(m.cpu.read_lin<u32>(0x5000) == 0x77);
+}
