@@ -92,7 +92,11 @@ start32:
   call set_gate
   lidt [idt_desc]
 
-  # IRET to ring 3.
+  # IRET to ring 3. DS and ES get the ring-3 data segment first: an IRET to an
+  # outer level nulls data segment registers whose DPL is below the new CPL.
+  mov ax, 0x23
+  mov ds, ax
+  mov es, ax
   push 0x23                   # SS
   push STACK3                 # ESP
   push 0x202                  # EFLAGS (IF set, IOPL 0)
