@@ -56,7 +56,7 @@ opcode:
   if (t.has_modrm(d.opcode)) {
     d.has_modrm = true;
     d.modrm = next();
-    d.mem = d.mod() != 3;
+    d.mem = d.mod() != 3 && !t.modrm_reg_only(d.opcode);
     if (d.mem) {
       u8 def_seg = DS;
       if (d.addr32) {

@@ -68,6 +68,7 @@ void OpTable::set(u16 opcode, const char* mnemonic, const char* operands, Handle
     throw std::logic_error(std::string("opcode registered twice: ") + mnemonic);
   ops_[opcode] = make(mnemonic, operands, h16, h32, flags);
   modrm_[opcode] = (flags & kOpModrm) || operands_need_modrm(operands);
+  reg_only_[opcode] = operands[0] == 'R' || std::strstr(operands, ",R") != nullptr;
 }
 
 void OpTable::set_group(u16 opcode, u8 reg, const char* mnemonic, const char* operands, Handler h16, Handler h32,

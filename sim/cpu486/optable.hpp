@@ -61,6 +61,10 @@ class OpTable {
   }
 
   bool has_modrm(u16 opcode) const { return modrm_[opcode]; }
+  // The ModRM r/m field always names a register whatever its mod bits (the "R"
+  // operands of MOV CRn/DRn, Intel SDM vol. 2 "MOV—Move to/from Control
+  // Registers": "the two bits in the mod field are ignored").
+  bool modrm_reg_only(u16 opcode) const { return reg_only_[opcode]; }
   bool is_group(u16 opcode) const { return group_[opcode] >= 0; }
   const OpInfo& lookup(u16 opcode, u8 modrm) const {
     const int g = group_[opcode];
@@ -73,6 +77,7 @@ class OpTable {
   OpInfo make(const char* mnemonic, const char* operands, Handler h16, Handler h32, u16 flags);
   std::array<OpInfo, 512> ops_{};
   std::array<bool, 512> modrm_{};
+  std::array<bool, 512> reg_only_{};
   std::array<int, 512> group_{};
   std::vector<std::array<OpInfo, 8>> groups_;
   u16 next_id_ = 1;  // 0 is "undefined"

@@ -108,8 +108,9 @@ void Cpu::write_cr0(u32 v) {
     tlb_.flush_all();
     if (tracing_) ev_.tlb_flushed = true;
   }
-  if ((old ^ s.cr0) & cr0::PE) s.cpl = (s.cr0 & cr0::PE) ? static_cast<u8>(s.seg[CS].selector & 3) : 0;
-  if (!(s.cr0 & cr0::PE)) s.cpl = 0;
+  // Turning protection on or off leaves the processor at privilege 0: CPL
+  // changes only when a far transfer loads CS (Intel SDM vol. 3 §9.9.1).
+  if ((old ^ s.cr0) & cr0::PE) s.cpl = 0;
 }
 
 void Cpu::write_cr3(u32 v) {

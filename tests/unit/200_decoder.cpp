@@ -110,3 +110,13 @@ TEST_CASE("206 given the opcode table when listed then forms have unique ids and
     CHECK(o->mnemonic != nullptr);
   }
 }
+
+TEST_CASE("207 given MOV to or from CR/DR with mod bits not 11 then no SIB or displacement is read", "[decoder]") {
+  // Intel SDM vol. 2 "MOV—Move to/from Control Registers": the mod bits are ignored.
+  DecodedInsn d;
+  CHECK(len32({0x0F, 0x23, 0xAF, 0x11, 0x22, 0x33, 0x44}, &d) == 3);  // mov dr5, edi
+  CHECK_FALSE(d.mem);
+  CHECK(d.rm() == EDI);
+  CHECK(len32({0x0F, 0x22, 0x1C, 0x24}, &d) == 3);  // mov cr3, esp with mod 00 and rm 100: no SIB
+  CHECK_FALSE(d.mem);
+}
