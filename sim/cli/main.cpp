@@ -41,13 +41,13 @@ int cmd_run(const std::vector<std::string>& args) {
   std::string load_addr_s = "0x100000", entry_s;
   u64 max_insns = 100'000'000;
   u32 memory_mb = 16;
-  desc.add_options()("help,h", "show this help")(
-      "raw", po::value(&raw)->required(), "flat binary image to load and run")(
+  desc.add_options()("help,h", "show this help")("raw", po::value(&raw)->required(),
+                                                 "flat binary image to load and run")(
       "load-addr", po::value(&load_addr_s), "physical load address of the image (default 0x100000)")(
       "entry", po::value(&entry_s), "entry point (default: the load address; real mode: CS:IP = addr>>4:addr&15)")(
       "mode", po::value(&mode), "start mode: flat32 (ring 0, flat segments, paging off) or real")(
-      "cpu", po::value(&cpu), "CPU model: i486dx50 (default) or pentium")(
-      "memory", po::value(&memory_mb), "physical memory in MB (default 16)")(
+      "cpu", po::value(&cpu), "CPU model: i486dx50 (default) or pentium")("memory", po::value(&memory_mb),
+                                                                          "physical memory in MB (default 16)")(
       "max-insns", po::value(&max_insns), "stop after this many instructions (default 100000000)")(
       "console", po::value(&console_path), "write port 0xE9 console output to this file instead of stdout")(
       "json", po::value(&json_path), "write a JSON summary of the run to this file")(

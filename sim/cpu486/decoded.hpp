@@ -13,20 +13,20 @@ struct OpInfo;
 using Handler = void (*)(Cpu&, const DecodedInsn&);
 
 namespace pfx {
-constexpr u8 kRep = 1;      // F3
-constexpr u8 kRepne = 2;    // F2
-constexpr u8 kLock = 4;     // F0
-constexpr u8 kOpsize = 8;   // 66
+constexpr u8 kRep = 1;        // F3
+constexpr u8 kRepne = 2;      // F2
+constexpr u8 kLock = 4;       // F0
+constexpr u8 kOpsize = 8;     // 66
 constexpr u8 kAddrsize = 16;  // 67
-constexpr u8 kSeg = 32;     // a segment override was present
+constexpr u8 kSeg = 32;       // a segment override was present
 }  // namespace pfx
 
 struct DecodedInsn {
   Handler fn = nullptr;
   const OpInfo* info = nullptr;
-  u32 disp = 0;  // displacement, sign-extended to 32 bits (16-bit forms wrap at use)
-  u32 imm = 0;   // first immediate, raw (zero-extended); handlers sign-extend as the form requires
-  u16 imm2 = 0;  // second immediate: ENTER's level byte, a far pointer's selector
+  u32 disp = 0;    // displacement, sign-extended to 32 bits (16-bit forms wrap at use)
+  u32 imm = 0;     // first immediate, raw (zero-extended); handlers sign-extend as the form requires
+  u16 imm2 = 0;    // second immediate: ENTER's level byte, a far pointer's selector
   u16 opcode = 0;  // 0x00-0xFF one-byte map, 0x100-0x1FF the 0F map
   u8 len = 0;      // total length in bytes including prefixes; 0 marks an empty cache slot
   u8 modrm = 0;
@@ -36,11 +36,11 @@ struct DecodedInsn {
   u8 seg = DS;        // segment of the memory operand after overrides and SS defaults
   u8 prefixes = 0;
   u8 n_prefixes = 0;
-  bool op32 = true;     // effective operand size 32
-  bool addr32 = true;   // effective address size 32
+  bool op32 = true;    // effective operand size 32
+  bool addr32 = true;  // effective address size 32
   bool has_modrm = false;
-  bool mem = false;     // the ModRM operand is memory (mod != 3)
-  u8 mode_key = 0;      // decoding mode (CS.D) the entry was decoded for
+  bool mem = false;  // the ModRM operand is memory (mod != 3)
+  u8 mode_key = 0;   // decoding mode (CS.D) the entry was decoded for
 
   u8 mod() const { return modrm >> 6; }
   u8 reg() const { return (modrm >> 3) & 7; }

@@ -32,23 +32,23 @@ struct MemAccess {
 struct InsnEvent {
   static constexpr unsigned kMaxAccesses = 48;
 
-  u32 eip = 0;      // address of the instruction (offset in CS)
+  u32 eip = 0;  // address of the instruction (offset in CS)
   u32 cs_base = 0;
   const DecodedInsn* insn = nullptr;  // null when no instruction ran (interrupt delivery, halt)
   u8 cpl_before = 0;
   u8 cpl_after = 0;
   bool v86 = false;
-  bool retired = false;         // the instruction completed (a REP iteration that repeats does not)
-  u32 rep_iteration = 0;        // 0 for the first iteration of a REP string instruction
+  bool retired = false;   // the instruction completed (a REP iteration that repeats does not)
+  u32 rep_iteration = 0;  // 0 for the first iteration of a REP string instruction
   bool branch_taken = false;
   u32 branch_target = 0;
-  i16 vector = -1;              // exception or interrupt delivered during this step, else -1
+  i16 vector = -1;  // exception or interrupt delivered during this step, else -1
   bool external_interrupt = false;
   bool software_interrupt = false;
   bool cr3_loaded = false;
   bool tlb_flushed = false;
-  bool halted = false;          // the CPU sat in HLT for this step
-  u8 seg_loads = 0;             // bit per segment register loaded (ES..GS)
+  bool halted = false;  // the CPU sat in HLT for this step
+  u8 seg_loads = 0;     // bit per segment register loaded (ES..GS)
   u8 tlb_misses = 0;
   u8 n_access = 0;
   bool access_overflow = false;  // more accesses than kMaxAccesses (task switch): counted, not listed

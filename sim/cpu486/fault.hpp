@@ -28,9 +28,9 @@ constexpr u32 idt_error(u8 vector, bool ext = false) { return (static_cast<u32>(
 
 // Page-fault error code bits (Intel SDM vol. 3 §6.15, interrupt 14).
 namespace pf {
-constexpr u32 P = 1;   // protection violation (0 = not present)
-constexpr u32 W = 2;   // write access
-constexpr u32 U = 4;   // access from user mode (CPL 3)
+constexpr u32 P = 1;  // protection violation (0 = not present)
+constexpr u32 W = 2;  // write access
+constexpr u32 U = 4;  // access from user mode (CPL 3)
 }  // namespace pf
 
 }  // namespace l4sim

@@ -20,15 +20,11 @@ ImmKind imm_kind(const char* operands) {
     if (s[i] != 'I' && s[i] != 'J') continue;
     if (i > 0 && std::isalpha(static_cast<unsigned char>(s[i - 1]))) continue;  // part of a register name
     switch (s[i + 1]) {
-      case 'b':
-        return ImmKind::kB;
-      case 'w':
-        return ImmKind::kW;
+      case 'b': return ImmKind::kB;
+      case 'w': return ImmKind::kW;
       case 'z':
-      case 'v':
-        return ImmKind::kZ;
-      default:
-        break;
+      case 'v': return ImmKind::kZ;
+      default: break;
     }
   }
   return ImmKind::kNone;

@@ -24,14 +24,14 @@ enum class ImmKind : u8 {
 
 enum OpFlags : u16 {
   kOpNone = 0,
-  kOpModrm = 1,        // has a ModRM byte
-  kOpLockable = 2,     // LOCK is legal when the destination is memory
-  kOpPentium = 4,      // only on the Pentium model (CPUID, RDTSC, RDMSR, WRMSR, CMPXCHG8B)
-  kOpPriv = 8,         // privileged (CPL 0), for documentation and tests
-  kOpBranch = 16,      // may change the flow of control
-  kOpString = 32,      // string instruction honouring REP prefixes
-  kOpX87 = 64,         // x87 escape
-  kOpMemOnly = 128,    // ModRM operand must be memory; register form is #UD
+  kOpModrm = 1,      // has a ModRM byte
+  kOpLockable = 2,   // LOCK is legal when the destination is memory
+  kOpPentium = 4,    // only on the Pentium model (CPUID, RDTSC, RDMSR, WRMSR, CMPXCHG8B)
+  kOpPriv = 8,       // privileged (CPL 0), for documentation and tests
+  kOpBranch = 16,    // may change the flow of control
+  kOpString = 32,    // string instruction honouring REP prefixes
+  kOpX87 = 64,       // x87 escape
+  kOpMemOnly = 128,  // ModRM operand must be memory; register form is #UD
 };
 
 struct OpInfo {

@@ -25,10 +25,10 @@ constexpr u32 IOPL = 3u << 12;
 constexpr u32 NT = 1u << 14;
 constexpr u32 RF = 1u << 16;
 constexpr u32 VM = 1u << 17;
-constexpr u32 AC = 1u << 18;  // i486 and later
+constexpr u32 AC = 1u << 18;   // i486 and later
 constexpr u32 VIF = 1u << 19;  // Pentium (VME)
 constexpr u32 VIP = 1u << 20;  // Pentium (VME)
-constexpr u32 ID = 1u << 21;  // toggles only on CPUs with CPUID
+constexpr u32 ID = 1u << 21;   // toggles only on CPUs with CPUID
 constexpr u32 kArith = CF | PF | AF | ZF | SF | OF;
 constexpr u32 iopl_of(u32 eflags) { return (eflags >> 12) & 3; }
 }  // namespace fl
@@ -59,8 +59,8 @@ constexpr u32 MCE = 1u << 6;
 
 // Exception vectors (Intel SDM vol. 3 §6.3).
 namespace vec {
-constexpr u8 DE = 0, DB = 1, NMI = 2, BP = 3, OF = 4, BR = 5, UD = 6, NM = 7, DF = 8, TS = 10, NP = 11, SS = 12, GP = 13,
-             PF = 14, MF = 16, AC = 17, MC = 18;
+constexpr u8 DE = 0, DB = 1, NMI = 2, BP = 3, OF = 4, BR = 5, UD = 6, NM = 7, DF = 8, TS = 10, NP = 11, SS = 12,
+             GP = 13, PF = 14, MF = 16, AC = 17, MC = 18;
 }  // namespace vec
 
 }  // namespace l4sim

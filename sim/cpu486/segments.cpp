@@ -101,7 +101,8 @@ void Cpu::write_cr0(u32 v) {
   // Intel SDM vol. 3 §2.5 and MOV CR: PG without PE, or NW without CD, is #GP(0).
   if ((v & cr0::PG) && !(v & cr0::PE)) raise_gp(0);
   if ((v & cr0::NW) && !(v & cr0::CD)) raise_gp(0);
-  const u32 writable = cr0::PE | cr0::MP | cr0::EM | cr0::TS | cr0::NE | cr0::WP | cr0::AM | cr0::NW | cr0::CD | cr0::PG;
+  const u32 writable =
+      cr0::PE | cr0::MP | cr0::EM | cr0::TS | cr0::NE | cr0::WP | cr0::AM | cr0::NW | cr0::CD | cr0::PG;
   const u32 old = s.cr0;
   s.cr0 = (v & writable) | cr0::ET;  // ET is hardwired on the i486DX and Pentium
   if ((old ^ s.cr0) & (cr0::PG | cr0::WP | cr0::PE)) {

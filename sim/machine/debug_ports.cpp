@@ -11,19 +11,13 @@ u32 DebugPorts::io_read(u16 port, unsigned size) {
 
 void DebugPorts::io_write(u16 port, unsigned size, u32 value) {
   switch (port) {
-    case 0xE9:
-      console_(static_cast<char>(value));
-      break;
+    case 0xE9: console_(static_cast<char>(value)); break;
     case 0xF4:
       exit_requested_ = true;
       exit_value_ = value;
       break;
-    case 0x80:
-      spdlog::debug("POST code {:#04x}", value & 0xFF);
-      break;
-    default:
-      spdlog::trace("write to unclaimed port {:#06x} (size {}) value {:#x}", port, size, value);
-      break;
+    case 0x80: spdlog::debug("POST code {:#04x}", value & 0xFF); break;
+    default: spdlog::trace("write to unclaimed port {:#06x} (size {}) value {:#x}", port, size, value); break;
   }
 }
 

@@ -4,7 +4,8 @@
 
 namespace l4sim {
 
-Bus::Bus(u32 ram_bytes) : ram_size_(ram_bytes), ram_(ram_bytes, 0), page_kind_((ram_bytes + kPageMask) / kPageSize, kRam) {
+Bus::Bus(u32 ram_bytes)
+    : ram_size_(ram_bytes), ram_(ram_bytes, 0), page_kind_((ram_bytes + kPageMask) / kPageSize, kRam) {
   if (ram_bytes < kPageSize || (ram_bytes & kPageMask) != 0)
     throw ConfigError("memory size must be a non-zero multiple of 4 KB");
 }

@@ -69,9 +69,7 @@ class Bus {
   void unmark_code_page(u32 ppn) {
     if (ppn < page_kind_.size() && page_kind_[ppn] == kRamCode) page_kind_[ppn] = kRam;
   }
-  PageKind page_kind(u32 ppn) const {
-    return ppn < page_kind_.size() ? static_cast<PageKind>(page_kind_[ppn]) : kRom;
-  }
+  PageKind page_kind(u32 ppn) const { return ppn < page_kind_.size() ? static_cast<PageKind>(page_kind_[ppn]) : kRom; }
 
   // Byte-level access to ROM/RAM for the decoder when an address is not plain RAM.
   u8 read_byte(PhysAddr a) const { return static_cast<u8>(read_slow(a, 1)); }

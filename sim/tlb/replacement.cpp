@@ -12,7 +12,8 @@ u32 log2_exact(u32 v) {
 }
 }  // namespace
 
-TreePlru::TreePlru(u32 sets, u32 ways) : ways_(ways), levels_(log2_exact(ways)), bits_(static_cast<size_t>(sets) * ways, 0) {
+TreePlru::TreePlru(u32 sets, u32 ways)
+    : ways_(ways), levels_(log2_exact(ways)), bits_(static_cast<size_t>(sets) * ways, 0) {
   if (ways == 0 || (ways & (ways - 1)) != 0) throw ConfigError("tree pseudo-LRU needs a power-of-two number of ways");
 }
 

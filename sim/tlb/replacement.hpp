@@ -14,7 +14,7 @@ namespace l4sim {
 class ReplacementPolicy {
  public:
   virtual ~ReplacementPolicy() = default;
-  virtual void touch(u32 set, u32 way) = 0;  // a hit on (set, way)
+  virtual void touch(u32 set, u32 way) = 0;                 // a hit on (set, way)
   virtual void fill(u32 set, u32 way) { touch(set, way); }  // a new line/entry placed there
   virtual u32 victim(u32 set) const = 0;
   virtual void reset() = 0;

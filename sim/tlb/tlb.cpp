@@ -14,11 +14,15 @@ void TlbGeometry::validate() const {
   if (entries == 0) throw ConfigError("tlb.entries must be at least 1");
   if (ways == 0) throw ConfigError("tlb.ways must be at least 1");
   if (ways > entries) throw ConfigError(fmt::format("tlb.ways ({}) exceeds tlb.entries ({})", ways, entries));
-  if (entries % ways != 0) throw ConfigError(fmt::format("tlb.entries ({}) is not a multiple of tlb.ways ({})", entries, ways));
-  if (!pow2(entries / ways)) throw ConfigError(fmt::format("tlb sets ({} = entries/ways) must be a power of two", entries / ways));
+  if (entries % ways != 0)
+    throw ConfigError(fmt::format("tlb.entries ({}) is not a multiple of tlb.ways ({})", entries, ways));
+  if (!pow2(entries / ways))
+    throw ConfigError(fmt::format("tlb sets ({} = entries/ways) must be a power of two", entries / ways));
   if (replacement != "plru" && replacement != "lru" && replacement != "fifo")
-    throw ConfigError("unknown replacement policy '" + replacement + "' for tlb.replacement (expected plru, lru or fifo)");
-  if (replacement == "plru" && !pow2(ways)) throw ConfigError(fmt::format("tlb.replacement=plru needs power-of-two ways, got {}", ways));
+    throw ConfigError("unknown replacement policy '" + replacement +
+                      "' for tlb.replacement (expected plru, lru or fifo)");
+  if (replacement == "plru" && !pow2(ways))
+    throw ConfigError(fmt::format("tlb.replacement=plru needs power-of-two ways, got {}", ways));
 }
 
 Tlb::Tlb(const TlbGeometry& g) : geo_(g) {

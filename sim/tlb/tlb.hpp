@@ -26,9 +26,9 @@ struct TlbGeometry {
 // One cached translation. Permission bits are the combination of the PDE and PTE
 // bits, as the i486 caches them.
 struct TlbEntry {
-  u32 vpn = 0;   // linear page number
-  u32 ppn = 0;   // physical page number
-  u32 tag = 0;   // address-space tag when tagged (CR3 page number), else 0
+  u32 vpn = 0;  // linear page number
+  u32 ppn = 0;  // physical page number
+  u32 tag = 0;  // address-space tag when tagged (CR3 page number), else 0
   bool valid = false;
   bool user = false;      // U/S of PDE and PTE both set
   bool writable = false;  // R/W of PDE and PTE both set

@@ -45,13 +45,13 @@ void TestMachine::set_gdt_entry(unsigned index, u32 base, u32 limit, u8 access, 
 void TestMachine::setup_flat32(u32 eip, u32 esp, u32 tss_esp0) {
   cpu.reset();
   set_gdt_entry(0, 0, 0, 0, 0);
-  set_gdt_entry(1, 0, 0xFFFFF, 0x9B, 0xC);  // ring-0 code, 4 GB, 32-bit
-  set_gdt_entry(2, 0, 0xFFFFF, 0x93, 0xC);  // ring-0 data
-  set_gdt_entry(3, 0, 0xFFFFF, 0xFB, 0xC);  // ring-3 code
-  set_gdt_entry(4, 0, 0xFFFFF, 0xF3, 0xC);  // ring-3 data
+  set_gdt_entry(1, 0, 0xFFFFF, 0x9B, 0xC);                       // ring-0 code, 4 GB, 32-bit
+  set_gdt_entry(2, 0, 0xFFFFF, 0x93, 0xC);                       // ring-0 data
+  set_gdt_entry(3, 0, 0xFFFFF, 0xFB, 0xC);                       // ring-3 code
+  set_gdt_entry(4, 0, 0xFFFFF, 0xF3, 0xC);                       // ring-3 data
   set_gdt_entry(5, kTssBase, 0x67 + 0x2000 / 8 + 1, 0x89, 0x0);  // 32-bit TSS with an all-zero I/O bitmap
-  set_gdt_entry(6, 0, 0xFFFF, 0x9B, 0x0);   // 16-bit code
-  set_gdt_entry(7, 0, 0xFFFF, 0x93, 0x0);   // 16-bit data
+  set_gdt_entry(6, 0, 0xFFFF, 0x9B, 0x0);                        // 16-bit code
+  set_gdt_entry(7, 0, 0xFFFF, 0x93, 0x0);                        // 16-bit data
   for (u32 a = kTssBase; a < kTssBase + 0x68 + 0x2000 / 8 + 1; a += 1) bus.write<u8>(PhysAddr(a), 0);
   poke32(kTssBase + 4, tss_esp0);
   poke32(kTssBase + 8, kData0);

@@ -37,7 +37,9 @@ class TestMachine {
   TestIo io;
   Cpu cpu;
 
-  void load(u32 addr, const std::vector<u8>& bytes) { bus.load(PhysAddr(addr), bytes.data(), static_cast<u32>(bytes.size())); }
+  void load(u32 addr, const std::vector<u8>& bytes) {
+    bus.load(PhysAddr(addr), bytes.data(), static_cast<u32>(bytes.size()));
+  }
   void poke32(u32 addr, u32 v) { bus.write<u32>(PhysAddr(addr), v); }
   u32 peek32(u32 addr) const { return bus.read<u32>(PhysAddr(addr)); }
   u8 peek8(u32 addr) const { return bus.read<u8>(PhysAddr(addr)); }

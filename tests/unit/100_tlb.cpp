@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 
@@ -73,7 +72,8 @@ TEST_CASE("102 given a full set when a fifth page maps to it then the replacemen
   }
 }
 
-TEST_CASE("103 given an untagged TLB when CR3 is loaded then every entry is flushed but a tagged TLB keeps them", "[tlb]") {
+TEST_CASE("103 given an untagged TLB when CR3 is loaded then every entry is flushed but a tagged TLB keeps them",
+          "[tlb]") {
   for (bool tagged : {false, true}) {
     TlbGeometry g;
     g.tagged = tagged;

@@ -55,7 +55,7 @@ TEST_CASE("462 given a pending interrupt when IF is set then it is taken at the 
   m.cpu.step();
   CHECK(irq.acks == 1);
   CHECK(m.cpu.state().eip == 0x20000);
-  CHECK((m.cpu.state().eflags & fl::IF) == 0);  // interrupt gate clears IF
+  CHECK((m.cpu.state().eflags & fl::IF) == 0);       // interrupt gate clears IF
   CHECK(m.peek32(m.cpu.state().r[ESP]) == 0x10001);  // return address: the next instruction
 }
 

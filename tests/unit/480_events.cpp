@@ -51,15 +51,13 @@ TEST_CASE("482 given paging when a TLB miss occurs then the walk reads are in th
   // First: fetch misses (walk), data misses (walk): two misses, four walk reads.
   CHECK(rec.events[0].tlb_misses == 2);
   int walks = 0;
-  for (unsigned i = 0; i < rec.events[0].n_access; ++i)
-    walks += rec.events[0].access[i].kind == AccessKind::kWalk;
+  for (unsigned i = 0; i < rec.events[0].n_access; ++i) walks += rec.events[0].access[i].kind == AccessKind::kWalk;
   CHECK(walks == 4);
   // Second: both translations hit.
   CHECK(rec.events[1].tlb_misses == 0);
 }
 
-TEST_CASE("483 given a software interrupt when it is delivered then the event shows vector and privilege",
-          "[events]") {
+TEST_CASE("483 given a software interrupt when it is delivered then the event shows vector and privilege", "[events]") {
   TestMachine m;
   Recorder rec;
   m.load(0x10000, {0xCD, 0x30});  // int 0x30
@@ -74,8 +72,7 @@ TEST_CASE("483 given a software interrupt when it is delivered then the event sh
   CHECK(rec.events[0].seg_loads & (1u << CS));
 }
 
-TEST_CASE("484 given the same program when run with and without an observer then results are identical",
-          "[events]") {
+TEST_CASE("484 given the same program when run with and without an observer then results are identical", "[events]") {
   auto run = [](bool observe) {
     TestMachine m;
     Recorder rec;
