@@ -47,7 +47,7 @@ void Cpu::reset() {
 // ---------------------------------------------------------------------------
 // Memory
 
-void Cpu::seg_violation(unsigned sr, u32, unsigned, bool) {
+void Cpu::seg_violation(unsigned sr) {
   // Intel SDM vol. 3 §6.15: limit or rights violations raise #SS(0) for the
   // stack segment and #GP(0) for the others; a null selector in protected mode
   // gives #GP(0) even through SS-relative addressing of a non-SS register.

@@ -127,7 +127,7 @@ class Cpu : private CodeWriteListener {
     const SegCache& sc = s.seg[sr];
     if (!sc.usable || !(write ? sc.writable : sc.readable) || off < sc.off_lo ||
         static_cast<u64>(off) + size - 1 > sc.off_hi)
-      seg_violation(sr, off, size, write);
+      seg_violation(sr);
     return sc.base + off;
   }
 
@@ -268,6 +268,10 @@ class Cpu : private CodeWriteListener {
   void jump_near(u32 target) {
     if (target > s.seg[CS].limit) raise_gp(0);
     s.eip = target;
+    record_branch(target);
+  }
+  // Notes a taken control transfer in the event record (near and far).
+  void record_branch(u32 target) {
     if (tracing_) {
       ev_.branch_taken = true;
       ev_.branch_target = target;
@@ -292,8 +296,8 @@ class Cpu : private CodeWriteListener {
   void far_call(u16 selector, u32 offset, bool op32);
   void far_return(bool op32, u16 pop_bytes);
   void iret(bool op32);
-  // Software interrupt (INT n, INT3, INTO, BOUND, ...): delivers now.
-  void software_interrupt(u8 vector, bool int3_or_into = false);
+  // Software interrupt (INT n, INT3, INTO): delivers now, checking the gate DPL.
+  void software_interrupt(u8 vector);
   void set_cpl(u8 cpl) { s.cpl = cpl; }
   // Loads CS from a descriptor (after checks) and sets CPL.
   void load_cs(u16 selector, const Descriptor& d, u8 cpl);
@@ -330,7 +334,7 @@ class Cpu : private CodeWriteListener {
   bool tracing() const { return tracing_; }
 
  private:
-  [[noreturn]] void seg_violation(unsigned sr, u32 off, unsigned size, bool write);
+  [[noreturn]] void seg_violation(unsigned sr);
   PhysAddr translate_slow(u32 lin, AccessKind kind, bool user, TlbEntry* stale);
   void check_alignment(u32 lin);
   template <class T>

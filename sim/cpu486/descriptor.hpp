@@ -128,6 +128,14 @@ struct SegCache {
     refresh();
   }
 
+  // A null selector in protected mode (or a register invalidated by a return to
+  // an outer level): any access through it faults.
+  void load_null(u16 sel) {
+    selector = sel;
+    usable = false;
+    readable = writable = false;
+  }
+
   // Real-mode and virtual-8086 load: base = selector << 4, limit and rights unchanged
   // in real mode (so "unreal mode" works as on the chip); v86 forces 64 KB read/write.
   void load_real(u16 sel) {

@@ -12,13 +12,6 @@ namespace l4sim {
 
 namespace {
 
-void record_branch(Cpu& c, u32 target) {
-  if (c.tracing()) {
-    c.event().branch_taken = true;
-    c.event().branch_target = target;
-  }
-}
-
 // Real-address and virtual-8086 mode: CS is loaded like a data segment
 // (base = selector << 4), and the new offset must lie inside the CS limit
 // (Intel SDM vol. 2 JMP/CALL/RET, real-address mode pseudocode). The limit
@@ -121,7 +114,7 @@ void Cpu::far_jump(u16 selector, u32 offset, bool op32) {
     real_mode_target_check(*this, offset);
     load_segment(CS, selector);
     s.eip = offset;
-    record_branch(*this, offset);
+    record_branch(offset);
     return;
   }
   Descriptor d = target_descriptor(*this, selector);
@@ -131,7 +124,7 @@ void Cpu::far_jump(u16 selector, u32 offset, bool op32) {
     set_accessed(selector, d);
     load_cs(selector, d, s.cpl);  // CS.RPL <- CPL
     s.eip = offset;
-    record_branch(*this, offset);
+    record_branch(offset);
     return;
   }
   if (d.type() == sdt::kCallGate16 || d.type() == sdt::kCallGate32) {
@@ -143,7 +136,7 @@ void Cpu::far_jump(u16 selector, u32 offset, bool op32) {
     set_accessed(g.cs, g.cd);
     load_cs(g.cs, g.cd, s.cpl);
     s.eip = g.offset;
-    record_branch(*this, g.offset);
+    record_branch(g.offset);
     return;
   }
   switch_through(*this, selector, d, kTaskSwitchJump);
@@ -170,7 +163,7 @@ void Cpu::far_call(u16 selector, u32 offset, bool op32) {
     }
     load_segment(CS, selector);
     s.eip = offset;
-    record_branch(*this, offset);
+    record_branch(offset);
     return;
   }
   Descriptor d = target_descriptor(*this, selector);
@@ -184,7 +177,7 @@ void Cpu::far_call(u16 selector, u32 offset, bool op32) {
     set_accessed(selector, d);
     load_cs(selector, d, s.cpl);
     s.eip = offset;
-    record_branch(*this, offset);
+    record_branch(offset);
     return;
   }
   if (d.type() != sdt::kCallGate16 && d.type() != sdt::kCallGate32) {
@@ -222,13 +215,11 @@ void Cpu::far_call(u16 selector, u32 offset, bool op32) {
     ns.push_word(g32, ret);
     if (g.offset > g.cd.limit()) raise_gp(0);
     // Commit.
-    set_accessed(st.ss, sd);
-    load_ss(st.ss, sd);
-    s.r[ESP] = sd.big() ? ns.esp() : ((s.r[ESP] & 0xFFFF0000u) | (ns.esp() & 0xFFFF));
+    switch_stack(*this, st.ss, sd, ns.esp());
     set_accessed(g.cs, g.cd);
     load_cs(g.cs, g.cd, ncpl);
     s.eip = g.offset;
-    record_branch(*this, g.offset);
+    record_branch(g.offset);
     return;
   }
   // SAME-PRIVILEGE through a gate (a conforming target, or DPL = CPL).
@@ -240,7 +231,7 @@ void Cpu::far_call(u16 selector, u32 offset, bool op32) {
   set_accessed(g.cs, g.cd);
   load_cs(g.cs, g.cd, s.cpl);
   s.eip = g.offset;
-  record_branch(*this, g.offset);
+  record_branch(g.offset);
 }
 
 // ---------------------------------------------------------------------------
@@ -258,7 +249,7 @@ void Cpu::far_return(bool op32, u16 pop_bytes) {
     set_sp(sp() + 2 * w + pop_bytes);
     load_segment(CS, ret_cs);
     s.eip = ret_eip;
-    record_branch(*this, ret_eip);
+    record_branch(ret_eip);
     return;
   }
 
@@ -279,7 +270,7 @@ void Cpu::far_return(bool op32, u16 pop_bytes) {
     set_accessed(ret_cs, cd);
     load_cs(ret_cs, cd, rpl);
     s.eip = ret_eip;
-    record_branch(*this, ret_eip);
+    record_branch(ret_eip);
     return;
   }
 
@@ -287,24 +278,17 @@ void Cpu::far_return(bool op32, u16 pop_bytes) {
   // address and the pop_bytes parameters the callee releases.
   const u32 new_esp = op32 ? read_stack<u32>(2 * w + pop_bytes) : read_stack<u16>(2 * w + pop_bytes);
   const u16 new_ss = op32 ? static_cast<u16>(read_stack<u32>(3 * w + pop_bytes)) : read_stack<u16>(3 * w + pop_bytes);
-  const Selector ss_sel{new_ss};
-  if (ss_sel.null()) raise_gp(0);
-  if (!descriptor_in_limits(new_ss)) raise_gp(sel_error(new_ss));
-  Descriptor sd = read_descriptor(new_ss);
-  if (ss_sel.rpl() != rpl || !sd.writable() || sd.dpl() != rpl) raise_gp(sel_error(new_ss));
-  if (!sd.present()) raise(vec::SS, sel_error(new_ss));
+  Descriptor sd = check_outer_ss(*this, new_ss, rpl);
   if (ret_eip > cd.limit()) raise_gp(0);
   // Commit: CPL becomes the RPL of the return CS; the immediate is released
   // from the outer stack as well (it holds the caller's copy of the parameters).
   set_accessed(ret_cs, cd);
-  set_accessed(new_ss, sd);
   load_cs(ret_cs, cd, rpl);
   s.eip = ret_eip;
-  load_ss(new_ss, sd);
-  s.r[ESP] = sd.big() ? new_esp : ((s.r[ESP] & 0xFFFF0000u) | (new_esp & 0xFFFF));
+  switch_stack(*this, new_ss, sd, new_esp);
   set_sp(sp() + pop_bytes);
   invalidate_outer_segments(*this);
-  record_branch(*this, ret_eip);
+  record_branch(ret_eip);
 }
 
 }  // namespace l4sim

@@ -129,16 +129,10 @@ void Cpu::deliver_protected(u8 vector, bool has_error, u32 error, bool ext, bool
     if (has_error) ns.push_word(g32, error);
     // Everything is on the new stack: commit.
     if (from_v86) {
-      for (unsigned sr : {ES, DS, FS, GS}) {
-        s.seg[sr].selector = 0;
-        s.seg[sr].usable = false;
-        s.seg[sr].readable = s.seg[sr].writable = false;
-      }
+      for (unsigned sr : {ES, DS, FS, GS}) s.seg[sr].load_null(0);
       s.eflags &= ~fl::VM;
     }
-    set_accessed(st.ss, sd);
-    load_ss(st.ss, sd);
-    s.r[ESP] = sd.big() ? ns.esp() : ((s.r[ESP] & 0xFFFF0000u) | (ns.esp() & 0xFFFF));
+    switch_stack(*this, st.ss, sd, ns.esp());
     set_accessed(csel, cd);
     load_cs(csel, cd, ncpl);
   } else {
@@ -157,8 +151,7 @@ void Cpu::deliver_protected(u8 vector, bool has_error, u32 error, bool ext, bool
   if (t == sdt::kIntGate16 || t == sdt::kIntGate32) s.eflags &= ~fl::IF;
 }
 
-void Cpu::software_interrupt(u8 vector, bool int3_or_into) {
-  (void)int3_or_into;
+void Cpu::software_interrupt(u8 vector) {
   // In virtual-8086 mode INT n, INT3 and INTO are IOPL-sensitive (Intel SDM
   // vol. 3 §20.3): with IOPL < 3 they raise #GP(0) for the monitor to handle.
   if (s.v86() && s.iopl() < 3) raise_gp(0);
@@ -266,20 +259,13 @@ void Cpu::iret(bool op32) {
   // Return to an outer privilege level: the frame holds the outer SS:ESP too.
   const u32 new_esp = op32 ? read_stack<u32>(3 * w) : read_stack<u16>(3 * w);
   const u16 new_ss = op32 ? static_cast<u16>(read_stack<u32>(4 * w)) : read_stack<u16>(4 * w);
-  const Selector ss_sel{new_ss};
-  if (ss_sel.null()) raise_gp(0);
-  if (!descriptor_in_limits(new_ss)) raise_gp(sel_error(new_ss));
-  Descriptor sd = read_descriptor(new_ss);
-  if (ss_sel.rpl() != rpl || !sd.writable() || sd.dpl() != rpl) raise_gp(sel_error(new_ss));
-  if (!sd.present()) raise(vec::SS, sel_error(new_ss));
+  Descriptor sd = check_outer_ss(*this, new_ss, rpl);
   if (target > cd.limit()) raise_gp(0);
   set_accessed(new_cs, cd);
-  set_accessed(new_ss, sd);
   load_cs(new_cs, cd, rpl);
   s.eip = target;
   write_eflags(new_flags, mask);
-  load_ss(new_ss, sd);
-  s.r[ESP] = sd.big() ? new_esp : ((s.r[ESP] & 0xFFFF0000u) | (new_esp & 0xFFFF));
+  switch_stack(*this, new_ss, sd, new_esp);
   invalidate_outer_segments(*this);
 }
 

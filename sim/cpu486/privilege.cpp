@@ -29,16 +29,28 @@ Descriptor check_inner_ss(Cpu& c, u16 ss, u8 cpl, bool ext) {
   return d;
 }
 
+Descriptor check_outer_ss(Cpu& c, u16 ss, u8 rpl) {
+  const Selector sel{ss};
+  if (sel.null()) c.raise_gp(0);
+  if (!c.descriptor_in_limits(ss)) c.raise_gp(sel_error(ss));
+  const Descriptor d = c.read_descriptor(ss);
+  if (sel.rpl() != rpl || !d.writable() || d.dpl() != rpl) c.raise_gp(sel_error(ss));
+  if (!d.present()) c.raise(vec::SS, sel_error(ss));
+  return d;
+}
+
+void switch_stack(Cpu& c, u16 ss, Descriptor& sd, u32 esp) {
+  c.set_accessed(ss, sd);
+  c.load_ss(ss, sd);
+  c.s.r[ESP] = sd.big() ? esp : ((c.s.r[ESP] & 0xFFFF0000u) | (esp & 0xFFFF));
+}
+
 void invalidate_outer_segments(Cpu& c) {
   for (unsigned sr : {ES, DS, FS, GS}) {
     SegCache& sc = c.s.seg[sr];
     if (!sc.usable) continue;
     const bool data_or_nc_code = !sc.code() || !sc.conforming();
-    if (data_or_nc_code && sc.dpl() < c.s.cpl) {
-      sc.selector = 0;
-      sc.usable = false;
-      sc.readable = sc.writable = false;
-    }
+    if (data_or_nc_code && sc.dpl() < c.s.cpl) sc.load_null(0);
   }
 }
 

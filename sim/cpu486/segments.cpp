@@ -80,9 +80,7 @@ void Cpu::load_segment(unsigned sr, u16 selector) {
   SegCache& sc = s.seg[sr];
   if (sel.null()) {
     // A null selector may be loaded into DS/ES/FS/GS; using it faults later.
-    sc.selector = selector;
-    sc.usable = false;
-    sc.readable = sc.writable = false;
+    sc.load_null(selector);
     return;
   }
   Descriptor d = read_descriptor(selector);

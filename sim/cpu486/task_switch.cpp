@@ -70,12 +70,6 @@ void save_tss(Cpu& c, u32 base, bool tss32, u32 eip, u32 eflags) {
   }
 }
 
-void invalidate(SegCache& sc, u16 selector) {
-  sc.selector = selector;
-  sc.usable = false;
-  sc.readable = sc.writable = false;
-}
-
 constexpr u32 kBusyBit = 2u << 8;  // type bit 1 of a TSS descriptor
 
 }  // namespace
@@ -134,9 +128,9 @@ void Cpu::task_switch(u16 tss_selector, const Descriptor& nd, int reason, u32 re
   // Selectors are loaded before their descriptors: if a descriptor check fails
   // the registers hold the new selectors with unusable caches.
   for (unsigned sr = 0; sr < 6; ++sr)
-    if (sr != CS) invalidate(s.seg[sr], n.sreg[sr]);
+    if (sr != CS) s.seg[sr].load_null(n.sreg[sr]);
   s.seg[CS].selector = n.sreg[CS];
-  invalidate(s.ldtr, n.ldt);
+  s.ldtr.load_null(n.ldt);
   if (tracing_) ev_.seg_loads = 0x3F;
 
   try {

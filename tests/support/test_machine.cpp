@@ -63,14 +63,8 @@ void TestMachine::setup_flat32(u32 eip, u32 esp, u32 tss_esp0) {
   s.cr0 = cr0::PE | cr0::ET;
   s.gdtr = TableReg{kGdtBase, 8 * 8 - 1};
   s.idtr = TableReg{kIdtBase, 0x3FF};  // 128 gates
-  auto load = [&](unsigned sr, u16 sel) {
-    Descriptor d;
-    d.lo = peek32(kGdtBase + (sel & ~7u));
-    d.hi = peek32(kGdtBase + (sel & ~7u) + 4);
-    s.seg[sr].load_from(sel, d);
-  };
-  load(CS, kCode0);
-  for (unsigned sr : {DS, ES, SS, FS, GS}) load(sr, kData0);
+  load_seg(CS, kCode0);
+  for (unsigned sr : {DS, ES, SS, FS, GS}) load_seg(sr, kData0);
   Descriptor td;
   td.lo = peek32(kGdtBase + kTss);
   td.hi = peek32(kGdtBase + kTss + 4) | (2u << 8);  // mark busy, as LTR would
@@ -79,6 +73,41 @@ void TestMachine::setup_flat32(u32 eip, u32 esp, u32 tss_esp0) {
   s.cpl = 0;
   s.eip = eip;
   s.r[ESP] = esp;
+}
+
+void TestMachine::cover_gdt(unsigned index) {
+  CpuState& s = cpu.state();
+  if (s.gdtr.limit < index * 8 + 7) s.gdtr.limit = index * 8 + 7;
+}
+
+Descriptor TestMachine::gdt_descriptor(u16 selector) const {
+  return Descriptor{peek32(kGdtBase + (selector & ~7u)), peek32(kGdtBase + (selector & ~7u) + 4)};
+}
+
+void TestMachine::load_seg(unsigned sr, u16 selector) {
+  cpu.state().seg[sr].load_from(selector, gdt_descriptor(selector));
+}
+
+void TestMachine::enter_ring3() {
+  load_seg(CS, kCode3);
+  for (unsigned sr : {DS, ES, SS, FS, GS}) load_seg(sr, kData3);
+  cpu.state().cpl = 3;
+}
+
+void TestMachine::enter_v86(u16 segment, u32 iopl) {
+  CpuState& s = cpu.state();
+  for (SegCache& sc : s.seg) {
+    sc.load_real(segment);
+    sc.limit = 0xFFFF;
+    sc.access = 0xF3;
+    sc.big = false;
+    sc.granular = false;
+    sc.refresh();
+  }
+  s.cpl = 3;
+  s.eflags = fl::R1 | fl::VM | (iopl << 12);
+  s.eip = 0;
+  s.r[ESP] = 0xFFF0;
 }
 
 void TestMachine::set_gate(u8 vector, u32 handler, u8 dpl, bool trap) {

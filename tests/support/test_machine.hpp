@@ -53,6 +53,16 @@ class TestMachine {
   // Sets IDT gate `vector` to a 32-bit interrupt (or trap) gate to kCode0:handler.
   void set_gate(u8 vector, u32 handler, u8 dpl = 0, bool trap = false);
   void set_gdt_entry(unsigned index, u32 base, u32 limit, u8 access, u8 flags_nibble);
+  // Grows GDTR.limit so that entries up to `index` are inside the table.
+  void cover_gdt(unsigned index);
+  Descriptor gdt_descriptor(u16 selector) const;
+  // Loads a segment register's descriptor cache straight from the GDT, without
+  // the architectural checks (test setup only).
+  void load_seg(unsigned sr, u16 selector);
+  // Ring 3 with the flat ring-3 code and data segments; EIP and ESP unchanged.
+  void enter_ring3();
+  // Virtual-8086 mode: every segment = `segment` (64 KB, DPL 3), IP 0, SP 0xFFF0.
+  void enter_v86(u16 segment, u32 iopl);
 
   // Assembles and loads code at `addr`, then runs it in flat 32-bit mode until
   // it writes port 0xF4 or `max_steps` pass. Returns true if it exited.

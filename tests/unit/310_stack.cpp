@@ -35,35 +35,12 @@ struct Flat {
     if (has_error) CHECK(m.peek32(esp) == error);
     CHECK(m.peek32(esp + (has_error ? 4 : 0)) == fault_eip);
   }
-  Descriptor gdt(u16 sel) {
-    Descriptor d;
-    d.lo = m.peek32(kGdtBase + (sel & ~7u));
-    d.hi = m.peek32(kGdtBase + (sel & ~7u) + 4);
-    return d;
-  }
-  // Switches to ring 3 with flat ring-3 code and data segments.
   void ring3(u32 iopl) {
-    s.seg[CS].load_from(kCode3, gdt(kCode3));
-    for (unsigned sr : {DS, ES, SS, FS, GS}) s.seg[sr].load_from(kData3, gdt(kData3));
-    s.cpl = 3;
+    m.enter_ring3();
     s.eflags = (s.eflags & ~fl::IOPL) | (iopl << 12);
   }
   // Virtual-8086 mode: all segments 0x1000 (base 0x10000), IP 0, SP 0xFFF0.
-  void v86(u32 iopl) {
-    for (unsigned sr = 0; sr < 6; ++sr) {
-      SegCache& sc = s.seg[sr];
-      sc.load_real(0x1000);
-      sc.limit = 0xFFFF;
-      sc.access = 0xF3;
-      sc.big = false;
-      sc.granular = false;
-      sc.refresh();
-    }
-    s.cpl = 3;
-    s.eflags = fl::R1 | fl::VM | (iopl << 12);
-    s.eip = 0;
-    s.r[ESP] = 0xFFF0;
-  }
+  void v86(u32 iopl) { m.enter_v86(0x1000, iopl); }
 };
 
 struct Real {

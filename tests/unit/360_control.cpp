@@ -24,21 +24,6 @@ void flat_asm(TestMachine& m, const std::string& src, u32 addr = kCode) {
   flat_bytes(m, assemble(src, addr, 32), addr);
 }
 
-Descriptor gdt_descriptor(TestMachine& m, u16 sel) {
-  Descriptor d;
-  d.lo = m.peek32(kGdtBase + (sel & ~7u));
-  d.hi = m.peek32(kGdtBase + (sel & ~7u) + 4);
-  return d;
-}
-
-// Switches the (already set up) flat machine to ring 3 with the ring-3 flat segments.
-void enter_ring3(TestMachine& m) {
-  CpuState& s = m.cpu.state();
-  s.seg[CS].load_from(kCode3, gdt_descriptor(m, kCode3));
-  for (unsigned sr : {DS, ES, SS, FS, GS}) s.seg[sr].load_from(kData3, gdt_descriptor(m, kData3));
-  s.cpl = 3;
-}
-
 struct FlagSet {
   bool of, cf, zf, sf, pf;
 };
@@ -335,7 +320,7 @@ TEST_CASE("365 given a small CS limit when a near jmp call or ret leaves it then
     flat_bytes(m, {0xE8, 0xFB, 0x0F, 0x00, 0x00});
     m.set_gate(vec::GP, 0x20000);
     m.set_gate(vec::SS, 0x20100);
-    enter_ring3(m);
+    m.enter_ring3();
     shrink_cs();
     s.seg[SS].limit = 0xFFFF;
     s.seg[SS].refresh();
@@ -349,7 +334,7 @@ TEST_CASE("365 given a small CS limit when a near jmp call or ret leaves it then
     flat_bytes(m, {0xE8, 0x00, 0x01, 0x00, 0x00});
     m.set_gate(vec::GP, 0x20000);
     m.set_gate(vec::SS, 0x20100);
-    enter_ring3(m);
+    m.enter_ring3();
     s.seg[SS].limit = 0xFFFF;
     s.seg[SS].refresh();
     s.r[ESP] = 2;
@@ -422,7 +407,7 @@ TEST_CASE("366 given an interrupt gate when INT n runs in flat protected mode th
     flat_bytes(m, {0xCD, 0x30});
     m.set_gate(0x30, 0x20000, 0);
     m.set_gate(vec::GP, 0x20100);
-    enter_ring3(m);
+    m.enter_ring3();
     m.cpu.step();
     CHECK(s.eip == 0x20100);
     CHECK(s.cpl == 0);
@@ -519,7 +504,7 @@ TEST_CASE("369 given HLT when run at CPL 0 or in real mode it halts and at CPL 3
   SECTION("ring 3") {
     flat_bytes(m, {0xF4});
     m.set_gate(vec::GP, 0x20000);
-    enter_ring3(m);
+    m.enter_ring3();
     m.cpu.step();
     CHECK_FALSE(s.halted);
     CHECK(s.eip == 0x20000);

@@ -356,15 +356,7 @@ TEST_CASE("379 given INS and OUTS when they run then ports are read into ES:EDI 
   SECTION("outsb at CPL 3 to a port denied by the TSS bitmap is #GP(0) before anything is written") {
     flat_bytes(m, {0xF3, 0x6E});
     m.set_gate(vec::GP, 0x30000);
-    auto gdt = [&](u16 sel) {
-      Descriptor d;
-      d.lo = m.peek32(kGdtBase + (sel & ~7u));
-      d.hi = m.peek32(kGdtBase + (sel & ~7u) + 4);
-      return d;
-    };
-    s.seg[CS].load_from(kCode3, gdt(kCode3));
-    for (unsigned sr : {DS, ES, SS, FS, GS}) s.seg[sr].load_from(kData3, gdt(kData3));
-    s.cpl = 3;
+    m.enter_ring3();
     m.bus.write<u8>(PhysAddr(kTssBase + 0x68 + 0xE9 / 8), 1u << (0xE9 % 8));
     put_string(m, kSrc, "no");
     s.r[ESI] = kSrc;

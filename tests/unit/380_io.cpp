@@ -18,20 +18,6 @@ void flat_bytes(TestMachine& m, const std::vector<u8>& bytes, u32 addr = kCode) 
   m.load(addr, bytes);
 }
 
-Descriptor gdt_descriptor(TestMachine& m, u16 sel) {
-  Descriptor d;
-  d.lo = m.peek32(kGdtBase + (sel & ~7u));
-  d.hi = m.peek32(kGdtBase + (sel & ~7u) + 4);
-  return d;
-}
-
-void enter_ring3(TestMachine& m) {
-  CpuState& s = m.cpu.state();
-  s.seg[CS].load_from(kCode3, gdt_descriptor(m, kCode3));
-  for (unsigned sr : {DS, ES, SS, FS, GS}) s.seg[sr].load_from(kData3, gdt_descriptor(m, kData3));
-  s.cpl = 3;
-}
-
 void deny_port(TestMachine& m, u16 port) {
   const u32 a = kTssBase + 0x68 + port / 8;
   m.bus.write<u8>(PhysAddr(a), static_cast<u8>(m.peek8(a) | (1u << (port % 8))));
@@ -139,7 +125,7 @@ TEST_CASE("383 given CPL 3 and IOPL 0 when a port is denied in the TSS bitmap th
   auto setup = [&](const std::vector<u8>& code) {
     flat_bytes(m, code);
     m.set_gate(vec::GP, kHandler);
-    enter_ring3(m);
+    m.enter_ring3();
   };
   SECTION("an all-zero bitmap allows every port") {
     setup({0xE6, 0xE9});

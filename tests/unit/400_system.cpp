@@ -17,24 +17,8 @@ void load_asm(TestMachine& m, u32 addr, const std::string& src, int bits = 32) {
   m.load(addr, assemble(src, addr, bits));
 }
 
-// Grows the GDT of setup_flat32 so that entries up to `index` are inside the limit.
-void gdt_cover(TestMachine& m, unsigned index) {
-  CpuState& s = m.cpu.state();
-  if (s.gdtr.limit < index * 8 + 7) s.gdtr.limit = index * 8 + 7;
-}
-
-// Loads a segment register cache straight from the GDT (test setup only).
-void load_seg(TestMachine& m, unsigned sr, u16 sel) {
-  Descriptor d;
-  d.lo = m.peek32(kGdtBase + (sel & ~7u));
-  d.hi = m.peek32(kGdtBase + (sel & ~7u) + 4);
-  m.cpu.state().seg[sr].load_from(sel, d);
-}
-
 void enter_ring3(TestMachine& m, u32 eip, u32 esp = 0x80000) {
-  load_seg(m, CS, kCode3);
-  for (unsigned sr : {SS, DS, ES, FS, GS}) load_seg(m, sr, kData3);
-  m.cpu.state().cpl = 3;
+  m.enter_ring3();
   m.cpu.state().eip = eip;
   m.cpu.state().r[ESP] = esp;
 }
@@ -96,7 +80,7 @@ TEST_CASE("402 given an available TSS descriptor when LTR loads it then STR read
   m.setup_flat32(kCode);
   m.set_gate(13, kHandler);
   m.set_gdt_entry(8, 0x3000, 0x67, 0x89, 0x0);
-  gdt_cover(m, 8);
+  m.cover_gdt(8);
   m.cpu.state().r[ECX] = 0xFFFFFFFF;
   REQUIRE(m.run_until_exit(100));
   const CpuState& s = m.cpu.state();
@@ -132,7 +116,7 @@ TEST_CASE("403 given an LDT descriptor when LLDT loads it then a segment is load
   m.poke32(0x4008, 0x3000'0FFF);                // base 15:0 = 0x3000, limit 0xFFF
   m.poke32(0x400C, 0x0000'9312);                // base 23:16 = 0x12, P DPL0 data RW
   m.set_gdt_entry(9, 0x4000, 0x0F, 0x82, 0x0);  // LDT descriptor
-  gdt_cover(m, 9);
+  m.cover_gdt(9);
   m.poke32(0x123010, 0xCAFEBABE);
   REQUIRE(m.run_until_exit(100));
   const CpuState& s = m.cpu.state();
@@ -382,7 +366,7 @@ TEST_CASE(
   // Entry 10: a 32-bit interrupt gate (type E), DPL 0.
   m.poke32(kGdtBase + 80, 0x00081000);
   m.poke32(kGdtBase + 84, 0x00008E00);
-  gdt_cover(m, 10);
+  m.cover_gdt(10);
   REQUIRE(m.run_until_exit(200));
   const CpuState& s = m.cpu.state();
   CHECK(m.peek8(0x5000) == 1);

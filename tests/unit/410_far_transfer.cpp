@@ -19,22 +19,8 @@ void load_asm(TestMachine& m, u32 addr, const std::string& src, int bits = 32) {
   m.load(addr, assemble(src, addr, bits));
 }
 
-void gdt_cover(TestMachine& m, unsigned index) {
-  CpuState& s = m.cpu.state();
-  if (s.gdtr.limit < index * 8 + 7) s.gdtr.limit = index * 8 + 7;
-}
-
-void load_seg(TestMachine& m, unsigned sr, u16 sel) {
-  Descriptor d;
-  d.lo = m.peek32(kGdtBase + (sel & ~7u));
-  d.hi = m.peek32(kGdtBase + (sel & ~7u) + 4);
-  m.cpu.state().seg[sr].load_from(sel, d);
-}
-
 void enter_ring3(TestMachine& m, u32 eip, u32 esp = 0x80000) {
-  load_seg(m, CS, kCode3);
-  for (unsigned sr : {SS, DS, ES, FS, GS}) load_seg(m, sr, kData3);
-  m.cpu.state().cpl = 3;
+  m.enter_ring3();
   m.cpu.state().eip = eip;
   m.cpu.state().r[ESP] = esp;
 }
@@ -44,7 +30,7 @@ void set_call_gate(TestMachine& m, unsigned index, u16 sel, u32 offset, u8 dpl, 
   m.poke32(kGdtBase + index * 8, (offset & 0xFFFF) | (static_cast<u32>(sel) << 16));
   m.poke32(kGdtBase + index * 8 + 4, (offset & 0xFFFF0000u) | 0x8000u | (static_cast<u32>(dpl) << 13) |
                                          ((gate32 ? 0xCu : 0x4u) << 8) | (params & 0x1F));
-  gdt_cover(m, index);
+  m.cover_gdt(index);
 }
 
 // #GP handler: error code to EDX, faulting EIP to ESI, then exit.
@@ -61,7 +47,7 @@ TEST_CASE("411 given a code segment descriptor when far JMP names it then CS EIP
     m.setup_flat32(kCode + 0x10);
     m.set_gate(13, kFaultHandler);
     m.set_gdt_entry(8, kCode, 0xFFFF, 0x9B, 0x4);  // 32-bit ring-0 code at 0x10000
-    gdt_cover(m, 8);
+    m.cover_gdt(8);
     REQUIRE(m.cpu.step() == StepResult::kOk);
     const CpuState& s = m.cpu.state();
     CHECK(s.seg[CS].selector == 0x40);
@@ -80,7 +66,7 @@ TEST_CASE("411 given a code segment descriptor when far JMP names it then CS EIP
     m.setup_flat32(kCode);
     m.set_gate(13, kFaultHandler);
     m.set_gdt_entry(8, kCode, 0xFFFF, 0x9B, 0x4);
-    gdt_cover(m, 8);
+    m.cover_gdt(8);
     REQUIRE(m.run_until_exit(10));
     // Non-conforming target: RPL 3 > CPL 0 is #GP(selector).
     CHECK(m.cpu.state().r[EDX] == 0x40);
@@ -93,7 +79,7 @@ TEST_CASE("411 given a code segment descriptor when far JMP names it then CS EIP
     m.setup_flat32(kCode);
     m.set_gate(13, kFaultHandler);
     m.set_gdt_entry(8, kCode, 0xFFFF, 0x9B, 0x4);
-    gdt_cover(m, 8);
+    m.cover_gdt(8);
     REQUIRE(m.run_until_exit(10));
     CHECK(m.cpu.state().r[EDX] == 0);
     CHECK(m.cpu.state().r[ESI] == kCode);
@@ -269,7 +255,7 @@ TEST_CASE("415 given call gate privilege rules when they are violated then the r
     // The gate leads to a ring-1 code segment; SS1 in the TSS names a DPL 0
     // segment (the #TS handler itself runs on the valid ring-0 stack).
     m.set_gdt_entry(10, 0, 0xFFFFF, 0xBB, 0xC);
-    gdt_cover(m, 10);
+    m.cover_gdt(10);
     set_call_gate(m, 9, 0x50, kHandler, 3, 0);
     m.poke32(kTssBase + 0x0C, 0x70000);     // ESP1
     m.poke32(kTssBase + 0x10, kData0 | 1);  // SS1: RPL 1 but DPL 0
@@ -300,8 +286,8 @@ TEST_CASE("416 given a ring-0 stack holding a ring-3 return frame when RETF runs
   m.poke32(0x8FFF8, 0x7F000);  // ESP
   m.poke32(0x8FFFC, kData3);   // SS
   CpuState& s = m.cpu.state();
-  load_seg(m, ES, kData3);
-  load_seg(m, GS, kCode3);  // a DPL 3 code segment also stays
+  m.load_seg(ES, kData3);
+  m.load_seg(GS, kCode3);  // a DPL 3 code segment also stays
   REQUIRE(m.cpu.step() == StepResult::kOk);
   CHECK(s.cpl == 3);
   CHECK(s.eip == 0x12345);

@@ -16,16 +16,6 @@ void enable_paging(TestMachine& m, u32 pte_flags = 7) {
   m.cpu.write_cr0(m.cpu.state().cr0 | cr0::PG);
 }
 
-void to_ring3(TestMachine& m) {
-  CpuState& s = m.cpu.state();
-  auto load = [&](unsigned sr, u16 sel) {
-    Descriptor d{m.peek32(kGdtBase + (sel & ~7u)), m.peek32(kGdtBase + (sel & ~7u) + 4)};
-    s.seg[sr].load_from(sel, d);
-  };
-  load(CS, kCode3);
-  for (unsigned sr : {DS, ES, SS, FS, GS}) load(sr, kData3);
-  s.cpl = 3;
-}
 }  // namespace
 
 TEST_CASE("501 given a supervisor page when ring 3 reads it then #PF has error P|U and CR2", "[paging]") {
@@ -35,7 +25,7 @@ TEST_CASE("501 given a supervisor page when ring 3 reads it then #PF has error P
   m.set_gate(14, 0x20000);
   enable_paging(m);
   m.poke32(kPt + 3 * 4, 0x3000 | 3);  // page 3: present, writable, supervisor only
-  to_ring3(m);
+  m.enter_ring3();
   m.cpu.step();
   const CpuState& s = m.cpu.state();
   REQUIRE(s.eip == 0x20000);
@@ -52,7 +42,7 @@ TEST_CASE("502 given a read-only user page when ring 3 writes then #PF error is 
   m.set_gate(14, 0x20000);
   enable_paging(m);
   m.poke32(kPt + 3 * 4, 0x3000 | 5);  // user, read-only
-  to_ring3(m);
+  m.enter_ring3();
   m.cpu.step();
   CHECK(m.cpu.state().eip == 0x20000);
   CHECK(m.peek32(m.cpu.state().r[ESP]) == (pf::P | pf::W | pf::U));

@@ -123,10 +123,10 @@ void jcxz(Cpu& c, const DecodedInsn& d) {
 }
 
 void int_ib(Cpu& c, const DecodedInsn& d) { c.software_interrupt(static_cast<u8>(d.imm)); }
-void int3(Cpu& c, const DecodedInsn&) { c.software_interrupt(vec::BP, true); }
+void int3(Cpu& c, const DecodedInsn&) { c.software_interrupt(vec::BP); }
 // INTO (CE): #OF as a trap only if OF is set; otherwise a no-op (Intel SDM vol. 2 "INT n/INTO/INT3").
 void into(Cpu& c, const DecodedInsn&) {
-  if (c.flag(fl::OF)) c.software_interrupt(vec::OF, true);
+  if (c.flag(fl::OF)) c.software_interrupt(vec::OF);
 }
 
 template <bool kOp32>
