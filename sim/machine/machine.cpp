@@ -6,9 +6,90 @@
 
 namespace l4sim {
 
-Machine::Machine(const MachineConfig& cfg, DebugPorts::Sink console)
-    : cfg_(cfg), bus_(cfg.memory_bytes), ports_(std::move(console)), cpu_(bus_, cfg.cpu) {
-  bus_.set_io_handler(&ports_);
+u64 default_cpu_hz(CpuModel m) {
+  // The 486-DX50 of the published analysis runs at 50 MHz; the first Pentium
+  // modelled (P54C) is the 90 MHz part. Presets for other clocks come with the
+  // configuration work.
+  return m == CpuModel::kPentium ? 90'000'000 : 50'000'000;
+}
+
+namespace {
+
+MachineConfig resolved(MachineConfig c) {
+  if (c.cpu_hz == 0) c.cpu_hz = default_cpu_hz(c.cpu.model);
+  if (c.memory_bytes < (1u << 20)) throw ConfigError("memory must be at least 1 MB");
+  return c;
+}
+
+}  // namespace
+
+Machine::Machine(const MachineConfig& cfg, MachineIo io)
+    : cfg_(resolved(cfg)),
+      io_sinks_(std::move(io)),
+      clock_(cfg_.cpu_hz),
+      bus_(cfg_.memory_bytes),
+      ports_([this](char c) {
+        if (io_sinks_.console_out) io_sinks_.console_out(c);
+      }),
+      pit_(clock_, events_, IrqLine(&pic_, kIrqPit)),
+      uart_(
+          kCom1, clock_, events_, IrqLine(&pic_, kIrqCom1),
+          [this](u8 c) {
+            if (io_sinks_.serial_out) io_sinks_.serial_out(c);
+          },
+          std::move(io_sinks_.serial_in)),
+      rtc_(clock_, events_, IrqLine(&pic_, kIrqRtc), RtcConfig{cfg_.rtc_start_unix, cfg_.memory_bytes}),
+      cpu_(bus_, cfg_.cpu) {
+  io_.map(0x20, 2, &pic_);
+  io_.map(0xA0, 2, &pic_);
+  io_.map(0x40, 4, &pit_);
+  io_.map(0x61, 1, &pit_);  // system control port B: PIT channel 2 gate and output
+  io_.map(0x70, 2, &rtc_);
+  io_.map(kCom1, 8, &uart_);
+  io_.map(DebugPorts::kConsole, 1, &ports_);
+  io_.map(DebugPorts::kExit, DebugPorts::kExitPorts, &ports_, /*wide=*/true);
+  io_.map(DebugPorts::kPost, 1, &ports_);
+  io_.map(DebugPorts::kPost2, 1, &ports_);
+  bus_.set_io_handler(&io_);
+  cpu_.set_interrupt_source(&pic_);
+}
+
+// ---------------------------------------------------------------------------
+// Boot
+
+void Machine::boot_multiboot(const std::string& kernel_path, const std::vector<u8>& kernel, const std::string& cmdline,
+                             const std::vector<BootModule>& modules) {
+  MultibootBoot b = load_multiboot(bus_, kernel_path, kernel, cmdline, modules);
+  start_flat32(b.entry);
+  CpuState& s = cpu_.state();
+  s.r[EAX] = multiboot::kBootMagic;
+  s.r[EBX] = b.info_addr;
+  // ESP is undefined at entry (spec §3.2); QEMU's option ROM leaves it in
+  // conventional memory. Give a harmless value below the boot information.
+  s.r[ESP] = 0x7000;
+  add_symbols(kernel_path, b.kernel_symbols);
+  for (size_t i = 0; i < modules.size(); ++i)
+    if (b.module_symbols[i].size() != 0) add_symbols(modules[i].path, b.module_symbols[i]);
+  multiboot_ = std::move(b);
+}
+
+void Machine::boot_rom(const std::vector<u8>& rom) {
+  // A PC decodes its BIOS ROM at the top of the 4 GB space (where the reset
+  // vector FFFFFFF0 lands) and aliases the last 128 KB (or less) below 1 MB;
+  // images that are not a whole number of pages are padded at the front with
+  // erased-flash bytes (FF) so that their end stays at the top.
+  constexpr u32 kMaxRom = 16u << 20;
+  constexpr u32 kLowAlias = 128u << 10;
+  if (rom.size() < 16)
+    throw ConfigError(fmt::format("ROM image of {} bytes is too small to hold the reset vector", rom.size()));
+  if (rom.size() > kMaxRom) throw ConfigError(fmt::format("ROM image of {} bytes is larger than 16 MB", rom.size()));
+  const u32 padded = (static_cast<u32>(rom.size()) + kPageMask) & ~kPageMask;
+  std::vector<u8> image(padded - rom.size(), 0xFF);
+  image.insert(image.end(), rom.begin(), rom.end());
+  const u32 low = std::min(padded, kLowAlias);
+  bus_.map_rom(static_cast<u32>((u64{1} << 32) - padded), image);
+  bus_.map_rom(0x100000 - low, std::vector<u8>(image.end() - low, image.end()));
+  cpu_.reset();
 }
 
 void Machine::load_flat(const std::vector<u8>& image, u32 addr) {
@@ -43,8 +124,12 @@ void Machine::start_flat32(u32 entry, u32 gdt_addr) {
   s.eip = entry;
 }
 
-RunResult Machine::run(u64 max_insns) {
+// ---------------------------------------------------------------------------
+// Run
+
+RunResult Machine::run(const RunLimits& limits) {
   RunResult r;
+  u64 halted = 0;
   try {
     while (true) {
       if (ports_.exit_requested()) {
@@ -52,30 +137,115 @@ RunResult Machine::run(u64 max_insns) {
         r.guest_status = (ports_.exit_value() << 1) | 1;
         break;
       }
-      if (cpu_.retired() >= max_insns) {
+      if (cpu_.retired() >= limits.max_insns) {
         r.reason = ExitReason::kInsnLimit;
-        r.message = fmt::format("instruction limit {} reached", max_insns);
+        r.message = fmt::format("instruction limit {} reached", limits.max_insns);
         break;
       }
+      if (clock_.now() >= limits.max_cycles) {
+        r.reason = ExitReason::kCycleLimit;
+        r.message = fmt::format("cycle limit {} reached", limits.max_cycles);
+        break;
+      }
+      // Device events due by now take effect before the next instruction
+      // boundary, where the CPU samples INTR.
+      if (clock_.now() >= events_.next_due()) events_.run_due(clock_.now());
+
+      const CpuState& s = cpu_.state();
+      history_[history_count_++ % kHistory] = s.seg[CS].base + s.eip;
       const StepResult sr = cpu_.step();
       ++r.steps;
       if (sr == StepResult::kShutdown) {
         r.reason = ExitReason::kTripleFault;
-        r.message = cpu_.shutdown_reason() + "\n" + cpu_.dump_registers();
+        r.message =
+            cpu_.shutdown_reason() + "\n" + cpu_.dump_registers() + "last instructions:\n" + recent_instructions();
         break;
       }
-      if (sr == StepResult::kHalted && !(cpu_.state().eflags & fl::IF)) {
-        r.reason = ExitReason::kHalted;
-        r.message = "halted with interrupts disabled";
-        break;
+      if (sr == StepResult::kHalted) {
+        --history_count_;  // nothing executed
+        if (!(s.eflags & fl::IF)) {
+          r.reason = ExitReason::kHalted;
+          r.message = "halted with interrupts disabled";
+          break;
+        }
+        // Waiting for an interrupt: jump the clock to the next device event
+        // (no host time passes in HLT; the skipped cycles are idle time).
+        // Only the PICs can wake it (NMI is not modelled): if every input is
+        // masked, or no device has anything scheduled, it sleeps forever.
+        const u8 master = pic_.imr(0), slave = pic_.imr(1);
+        if (master == 0xFF || ((master | 0x04) == 0xFF && slave == 0xFF)) {
+          r.reason = ExitReason::kHalted;
+          r.message = "halted with every interrupt masked at the PICs: nothing can wake the CPU";
+          break;
+        }
+        const u64 next = events_.next_due();
+        if (next == kNever) {
+          r.reason = ExitReason::kHalted;
+          r.message = "halted with interrupts enabled, but no device has an event scheduled: nothing can wake the CPU";
+          break;
+        }
+        const u64 target = std::min(next, limits.max_cycles);
+        if (target > clock_.now()) {
+          const u64 skipped = target - clock_.now();
+          halted += skipped;
+          clock_.advance(skipped);
+          cpu_.state().tsc += skipped;
+        }
+        continue;
       }
+      // Until the timing model lands, every step (instruction, REP iteration
+      // or interrupt delivery) counts as one cycle.
+      clock_.advance(1);
+      ++cpu_.state().tsc;
     }
   } catch (const CpuUnsupported& e) {
     r.reason = ExitReason::kUnsupported;
     r.message = std::string(e.what()) + "\n" + cpu_.dump_registers();
   }
   r.instructions = cpu_.retired();
+  r.cycles = clock_.now();
+  r.halted_cycles = halted;
   return r;
+}
+
+// ---------------------------------------------------------------------------
+// Symbols and inspection
+
+void Machine::add_symbols(std::string image, SymbolTable syms) {
+  symbols_.emplace_back(std::move(image), std::move(syms));
+}
+
+std::string Machine::describe(u32 addr) const {
+  for (const auto& [image, table] : symbols_) {
+    const std::string d = table.describe(addr);
+    if (!d.empty()) return d;
+  }
+  return {};
+}
+
+std::string Machine::screen_text() const {
+  std::string out;
+  for (u32 row = 0; row < kVgaRows; ++row) {
+    std::string line;
+    for (u32 col = 0; col < kVgaCols; ++col) {
+      const u8 ch = bus_.read<u8>(PhysAddr(kVgaText + 2 * (row * kVgaCols + col)));
+      line.push_back(ch >= 0x20 && ch < 0x7F ? static_cast<char>(ch) : (ch == 0 ? ' ' : '.'));
+    }
+    line.erase(line.find_last_not_of(' ') + 1);
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string Machine::recent_instructions() const {
+  std::string out;
+  const u64 n = std::min<u64>(history_count_, kHistory);
+  for (u64 i = history_count_ - n; i < history_count_; ++i) {
+    const u32 a = history_[i % kHistory];
+    const std::string sym = describe(a);
+    out += fmt::format("  {:08x}{}\n", a, sym.empty() ? "" : "  <" + sym + ">");
+  }
+  return out;
 }
 
 }  // namespace l4sim

@@ -1,46 +1,128 @@
-// A Machine owns the bus, the CPU and the devices; one object, passed explicitly
-// (DESIGN.md §1): two machines can live in one process.
+// A Machine is one PC: CPU, physical memory and bus, the I/O port map and the
+// devices (two 8259A PICs, 8254 PIT, 16550 UART at COM1, MC146818 RTC/CMOS,
+// VGA text memory, debug/exit ports), the cycle clock and its event queue.
+// One object, passed explicitly (DESIGN.md §1): two machines can live in one
+// process.
 #pragma once
 
+#include <array>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cpu486/cpu.hpp"
-#include "machine/debug_ports.hpp"
+#include "devices/debug_ports.hpp"
+#include "devices/io_map.hpp"
+#include "devices/pic8259.hpp"
+#include "devices/pit8254.hpp"
+#include "devices/rtc_cmos.hpp"
+#include "devices/uart16550.hpp"
+#include "loader/multiboot.hpp"
 #include "machine/run_result.hpp"
+#include "time/clock.hpp"
+#include "time/event_queue.hpp"
 
 namespace l4sim {
 
 struct MachineConfig {
   u32 memory_bytes = 16u << 20;  // 16 MB default
   CpuConfig cpu{};
+  // Modelled CPU clock; 0 = the model's own (50 MHz for the 486-DX50, 90 MHz
+  // for the Pentium P54C-90). The PIT and RTC are derived from it.
+  u64 cpu_hz = 0;
+  i64 rtc_start_unix = 946684800;  // RTC time of day at cycle 0: 2000-01-01T00:00:00Z
 };
+
+// Where the machine's character devices lead.
+struct MachineIo {
+  std::function<void(u8)> serial_out;     // COM1 transmit
+  std::vector<u8> serial_in;              // COM1 receive: what the other end sends
+  std::function<void(char)> console_out;  // port 0xE9 debug console
+};
+
+struct RunLimits {
+  u64 max_insns = kNever;
+  u64 max_cycles = kNever;
+};
+
+u64 default_cpu_hz(CpuModel m);
 
 class Machine {
  public:
-  explicit Machine(const MachineConfig& cfg, DebugPorts::Sink console);
+  // Legacy PC interrupt wiring (IBM PC/AT).
+  static constexpr unsigned kIrqPit = 0, kIrqCom1 = 4, kIrqRtc = 8;
+  static constexpr u16 kCom1 = 0x3F8;
+  static constexpr u32 kVgaText = 0xB8000, kVgaCols = 80, kVgaRows = 25;
 
+  Machine(const MachineConfig& cfg, MachineIo io);
+  Machine(const Machine&) = delete;
+  Machine& operator=(const Machine&) = delete;
+
+  const MachineConfig& config() const { return cfg_; }
   Bus& bus() { return bus_; }
   Cpu& cpu() { return cpu_; }
-  const MachineConfig& config() const { return cfg_; }
+  const Cpu& cpu() const { return cpu_; }
+  Clock& clock() { return clock_; }
+  EventQueue& events() { return events_; }
+  IoMap& io() { return io_; }
+  Pic8259Pair& pic() { return pic_; }
+  Pit8254& pit() { return pit_; }
+  Uart16550& uart() { return uart_; }
+  RtcCmos& rtc() { return rtc_; }
+  DebugPorts& debug_ports() { return ports_; }
 
-  // Loads a flat binary image at a physical address; ConfigError if it does not fit.
+  // ---- Boot ---------------------------------------------------------------
+  // Multiboot v1: loads kernel and modules, writes the boot information and
+  // leaves the CPU as the spec and QEMU leave it (flat 32-bit protected mode,
+  // paging and interrupts off, EAX = 0x2BADB002, EBX = info address).
+  void boot_multiboot(const std::string& kernel_path, const std::vector<u8>& kernel, const std::string& cmdline,
+                      const std::vector<BootModule>& modules);
+  // Reset boot: maps the image as a PC BIOS ROM (at the top of the 4 GB space
+  // and its last 128 KB or less below 1 MB) and resets the CPU to F000:FFF0.
+  void boot_rom(const std::vector<u8>& rom);
+  // Raw images for ISA tests: a flat binary at a physical address, entered in
+  // real mode at cs:ip or in flat 32-bit protected mode at ring 0.
   void load_flat(const std::vector<u8>& image, u32 addr);
-  // Starts in real mode at cs:ip (the image's own code sets up everything else).
   void start_real(u16 cs, u16 ip);
-  // Starts in flat 32-bit protected mode at ring 0 (a minimal GDT at `gdt_addr`).
   void start_flat32(u32 entry, u32 gdt_addr = 0x500);
 
-  // Runs until the guest exits, halts with interrupts disabled, triple-faults,
-  // or `max_insns` instructions have retired.
-  RunResult run(u64 max_insns);
+  // ---- Run ----------------------------------------------------------------
+  // Runs until the guest exits, halts for good, triple-faults, meets something
+  // unsupported, or reaches a limit. May be called again to continue.
+  RunResult run(const RunLimits& limits);
+
+  // ---- Symbols and inspection ---------------------------------------------
+  void add_symbols(std::string image, SymbolTable syms);
+  // "image:symbol+0x12" for an address, or "" when no loaded symbol covers it.
+  std::string describe(u32 addr) const;
+  const MultibootBoot* multiboot() const { return multiboot_ ? &*multiboot_ : nullptr; }
+  // The VGA text screen (80x25 characters at 0xB8000), one line per row,
+  // trailing blanks removed.
+  std::string screen_text() const;
+  // The last instructions' linear addresses, oldest first, with symbols.
+  std::string recent_instructions() const;
 
  private:
+  static constexpr unsigned kHistory = 16;
+
   MachineConfig cfg_;
+  MachineIo io_sinks_;
+  Clock clock_;
+  EventQueue events_;
   Bus bus_;
+  IoMap io_;
+  Pic8259Pair pic_;
   DebugPorts ports_;
+  Pit8254 pit_;
+  Uart16550 uart_;
+  RtcCmos rtc_;
   Cpu cpu_;
+
+  std::vector<std::pair<std::string, SymbolTable>> symbols_;
+  std::optional<MultibootBoot> multiboot_;
+  std::array<u32, kHistory> history_{};
+  u64 history_count_ = 0;
 };
 
 }  // namespace l4sim

@@ -8,6 +8,7 @@ const char* exit_reason_name(ExitReason r) {
     case ExitReason::kHalted: return "halted";
     case ExitReason::kTripleFault: return "triple_fault";
     case ExitReason::kInsnLimit: return "insn_limit";
+    case ExitReason::kCycleLimit: return "cycle_limit";
     case ExitReason::kUnsupported: return "unsupported";
   }
   return "unknown";
@@ -20,8 +21,9 @@ int process_exit_status(const RunResult& r) {
     case ExitReason::kTripleFault: return 4;
     case ExitReason::kInsnLimit: return 6;
     case ExitReason::kUnsupported: return 8;
+    case ExitReason::kCycleLimit: return 10;
   }
-  return 10;
+  return 12;
 }
 
 }  // namespace l4sim

@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Bad input to the l4sim CLI: each case must exit with status 2 and a specific
 # message on stderr, never crash. Also checks the documented statuses of a
-# triple fault (4) and of the instruction limit (6).
+# halt (0), triple fault (4), the instruction limit (6) and the cycle limit (10).
 set -u
 l4sim=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fails=0
+fails=0 cases=0
 expect() {  # expect STATUS MESSAGE-REGEX -- ARGS...
   local want=$1 re=$2
   shift 3
   local err status
   err=$("$l4sim" "$@" 2>&1 >/dev/null)
   status=$?
+  cases=$((cases + 1))
   if [ "$status" -ne "$want" ] || ! grep -qE -e "$re" <<<"$err"; then
     echo "FAIL: l4sim $* -> status $status (want $want), stderr: $err"
     fails=$((fails + 1))
@@ -24,9 +25,29 @@ printf '\xf4' >"$tmp/hlt.bin"
 printf '\x0f\x0b' >"$tmp/ud.bin"         # #UD with no IDT: triple fault
 printf '\xeb\xfe' >"$tmp/loop.bin"       # jmp $
 : >"$tmp/empty.bin"
+# Multiboot kernels: a good one, and malformed variants of it.
+cat >"$tmp/k.s" <<'ASM'
+.text
+.long 0x1BADB002, 3, -(0x1BADB002 + 3)
+.globl _start
+_start: cli
+  hlt
+ASM
+cat >"$tmp/nohdr.s" <<'ASM'
+.text
+.globl _start
+_start: hlt
+ASM
+as --32 -o "$tmp/k.o" "$tmp/k.s" && as --32 -o "$tmp/nohdr.o" "$tmp/nohdr.s" || exit 1
+ld -m elf_i386 -Ttext=0x100000 -e _start -o "$tmp/k.elf" "$tmp/k.o" || exit 1
+ld -m elf_i386 -Ttext=0x300000 -e _start -o "$tmp/high.elf" "$tmp/k.o" || exit 1
+ld -m elf_i386 -Ttext=0x100000 -e _start -o "$tmp/nohdr.elf" "$tmp/nohdr.o" || exit 1
+head -c 100 "$tmp/k.elf" >"$tmp/truncated.elf"
+cp "$tmp/k.elf" "$tmp/machine.elf" && printf '\x3e' | dd of="$tmp/machine.elf" bs=1 seek=18 conv=notrunc 2>/dev/null
+head -c 1500000 /dev/zero >"$tmp/big.mod"
 expect 2 "unknown command" -- frobnicate
 expect 2 "unrecognised option|unknown option" -- run --raw "$tmp/hlt.bin" --bogus
-expect 2 "required" -- run
+expect 2 "exactly one of" -- run
 expect 2 "cannot open" -- run --raw "$tmp/missing.bin"
 expect 2 "is empty" -- run --raw "$tmp/empty.bin"
 expect 2 "not a 32-bit number" -- run --raw "$tmp/hlt.bin" --load-addr 0x1zz
@@ -35,8 +56,26 @@ expect 2 "unknown CPU model" -- run --raw "$tmp/hlt.bin" --cpu z80
 expect 2 "--mode" -- run --raw "$tmp/hlt.bin" --mode long
 expect 2 "--memory" -- run --raw "$tmp/hlt.bin" --memory 0
 expect 2 "unknown level" -- run --raw "$tmp/hlt.bin" -v loud
+expect 2 "exactly one of --kernel, --rom or --raw" -- run --kernel "$tmp/k.elf" --raw "$tmp/hlt.bin"
+expect 2 "need a multiboot --kernel" -- run --raw "$tmp/hlt.bin" --module "$tmp/big.mod"
+expect 2 "cannot open kernel" -- run --kernel "$tmp/missing.elf"
+expect 2 "cannot open module" -- run --kernel "$tmp/k.elf" --module "$tmp/missing.mod"
+expect 2 "64-bit" -- run --kernel "$(command -v ls)"
+expect 2 "truncated" -- run --kernel "$tmp/truncated.elf"
+expect 2 "wrong machine 62" -- run --kernel "$tmp/machine.elf"
+expect 2 "no multiboot header" -- run --kernel "$tmp/nohdr.elf"
+expect 2 "no multiboot header" -- run --kernel "$tmp/hlt.bin"
+expect 2 "outside the 2 MB of memory" -- run --kernel "$tmp/high.elf" --memory 2
+expect 2 "module 0 .* lies outside" -- run --kernel "$tmp/k.elf" --memory 2 --module "$tmp/big.mod"
+expect 2 "at least 2 MB" -- run --kernel "$tmp/k.elf" --memory 1
+expect 2 "--memory" -- run --kernel "$tmp/k.elf" --memory 5000
+expect 2 "too small to hold the reset vector" -- run --rom "$tmp/hlt.bin"
+expect 2 "--rtc-base" -- run --kernel "$tmp/k.elf" --rtc-base 2026-13-01T00:00:00
+expect 2 "--mhz" -- run --kernel "$tmp/k.elf" --mhz 0
 expect 0 "halted" -- run --raw "$tmp/hlt.bin"
+expect 0 "halted" -- run --kernel "$tmp/k.elf" --module "$tmp/big.mod"
 expect 4 "triple fault" -- run --raw "$tmp/ud.bin"
-expect 6 "limit" -- run --raw "$tmp/loop.bin" --max-insns 1000
-echo "$((14 - fails)) passed, $fails failed"
+expect 6 "instruction limit" -- run --raw "$tmp/loop.bin" --max-insns 1000
+expect 10 "cycle limit" -- run --raw "$tmp/loop.bin" --max-cycles 1000
+echo "$((cases - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -14,4 +14,8 @@ namespace l4sim::test {
 // message on failure.
 std::vector<u8> assemble(const std::string& source, u32 org = 0, int bits = 32);
 
+// Assembles 32-bit Intel-syntax source (sections as the source declares them)
+// and links it with the given GNU ld linker script; returns the ELF file.
+std::vector<u8> assemble_elf(const std::string& source, const std::string& linker_script);
+
 }  // namespace l4sim::test

@@ -1,0 +1,254 @@
+#include "cli/run_command.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/parse.hpp"
+#include "common/error.hpp"
+#include "machine/machine.hpp"
+
+namespace po = boost::program_options;
+
+namespace l4sim {
+
+namespace {
+
+std::vector<u8> read_file(const std::string& path, const char* what) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw ConfigError(fmt::format("cannot open {} '{}'", what, path));
+  std::vector<u8> v((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (v.empty()) throw ConfigError(fmt::format("{} '{}' is empty", what, path));
+  return v;
+}
+
+// An output stream that is stdout or a file we own.
+class OutFile {
+ public:
+  OutFile(const std::string& path, const char* what) {
+    if (path.empty() || path == "-") return;
+    f_ = std::fopen(path.c_str(), "wb");
+    if (!f_) throw ConfigError(fmt::format("cannot write {} '{}'", what, path));
+  }
+  ~OutFile() {
+    if (f_) std::fclose(f_);
+  }
+  OutFile(const OutFile&) = delete;
+  OutFile& operator=(const OutFile&) = delete;
+  FILE* get() const { return f_ ? f_ : stdout; }
+
+ private:
+  FILE* f_ = nullptr;
+};
+
+struct RunOptions {
+  std::string kernel, rom, raw, cmdline;
+  std::vector<std::string> modules;
+  std::string mode = "flat32", load_addr = "0x100000", entry;
+  std::string cpu = "i486dx50";
+  u64 mhz = 0;
+  u32 memory_mb = 16;
+  u64 max_insns = 1'000'000'000;
+  u64 max_cycles = 10'000'000'000;
+  std::string serial, serial_in, console, screen, json, rtc_base = "2000-01-01T00:00:00";
+  std::string log_level = "warn";
+};
+
+po::options_description describe_options(RunOptions& o) {
+  po::options_description boot("boot (exactly one)");
+  boot.add_options()("kernel", po::value(&o.kernel),
+                     "multiboot v1 kernel (ELF32, or a.out kludge) to boot as QEMU -kernel does")(
+      "module", po::value(&o.modules)->composing(),
+      "boot module for a multiboot kernel: PATH or PATH,ARGS (repeatable; page-aligned after the kernel, command line "
+      "\"PATH ARGS\" as with QEMU -initrd)")(
+      "cmdline", po::value(&o.cmdline),
+      "kernel command line (the kernel sees \"KERNEL CMDLINE\", as with QEMU -append)")(
+      "rom", po::value(&o.rom), "BIOS ROM image: reset boot in real mode at F000:FFF0")(
+      "raw", po::value(&o.raw), "flat binary image (ISA tests); see --mode, --load-addr, --entry")(
+      "mode", po::value(&o.mode), "--raw start mode: flat32 (ring 0, flat segments, paging off; default) or real")(
+      "load-addr", po::value(&o.load_addr), "--raw physical load address (default 0x100000)")(
+      "entry", po::value(&o.entry),
+      "--raw entry point (default: the load address; real mode: CS:IP = addr>>4:addr&15)");
+  po::options_description machine("machine");
+  machine.add_options()("cpu", po::value(&o.cpu), "CPU model: i486dx50 (default) or pentium")(
+      "mhz", po::value(&o.mhz),
+      "CPU clock in MHz (default: 50 for i486dx50, 90 for pentium); the PIT and RTC follow it")(
+      "memory", po::value(&o.memory_mb), "physical memory in MB (default 16)")(
+      "rtc-base", po::value(&o.rtc_base),
+      "RTC time at power-on, YYYY-MM-DDTHH:MM:SS (default 2000-01-01T00:00:00); it advances in simulated time");
+  po::options_description run("run control and output");
+  run.add_options()("max-insns", po::value(&o.max_insns), "stop after this many instructions (default 1000000000)")(
+      "max-cycles", po::value(&o.max_cycles), "stop after this many simulated cycles (default 10000000000)")(
+      "serial", po::value(&o.serial), "COM1 output to this file (default: standard output)")(
+      "serial-in", po::value(&o.serial_in), "COM1 input: bytes from this file arrive at the line rate")(
+      "console", po::value(&o.console), "port 0xE9 console output to this file (default: standard output)")(
+      "screen", po::value(&o.screen), "dump the VGA text screen to this file at the end of the run")(
+      "json", po::value(&o.json), "write a JSON summary of the run to this file")(
+      "log-level,v", po::value(&o.log_level), "diagnostics on stderr: trace, debug, info, warn (default), error, off")(
+      "help,h", "show this help");
+  po::options_description all("l4sim run [options]");
+  all.add(boot).add(machine).add(run);
+  return all;
+}
+
+std::vector<BootModule> read_modules(const std::vector<std::string>& specs) {
+  std::vector<BootModule> mods;
+  for (const std::string& spec : specs) {
+    BootModule m;
+    const size_t comma = spec.find(',');
+    m.path = spec.substr(0, comma);
+    if (comma != std::string::npos) m.args = spec.substr(comma + 1);
+    if (m.path.empty()) throw ConfigError("--module: empty path in '" + spec + "'");
+    m.data = read_file(m.path, "module");
+    mods.push_back(std::move(m));
+  }
+  return mods;
+}
+
+nlohmann::json summary(const RunOptions& o, const Machine& m, const RunResult& r, int status, const char* version,
+                       u64 serial_out) {
+  nlohmann::json j;
+  j["exit_reason"] = exit_reason_name(r.reason);
+  j["exit_status"] = status;
+  j["guest_status"] = r.guest_status;
+  j["instructions"] = r.instructions;
+  j["cycles"] = r.cycles;
+  j["halted_cycles"] = r.halted_cycles;
+  j["simulated_seconds"] = static_cast<double>(r.cycles) / static_cast<double>(m.config().cpu_hz);
+  j["serial_bytes_out"] = serial_out;
+  j["message"] = r.message;
+  nlohmann::json c;
+  c["cpu"] = o.cpu;
+  c["cpu_hz"] = m.config().cpu_hz;
+  c["memory_mb"] = o.memory_mb;
+  c["rtc_base"] = o.rtc_base;
+  c["max_insns"] = o.max_insns;
+  c["max_cycles"] = o.max_cycles;
+  // Until the timing model lands one instruction (step) counts as one cycle.
+  c["timing"] = "one cycle per instruction";
+  if (!o.kernel.empty()) {
+    c["boot"] = "multiboot";
+    c["kernel"] = o.kernel;
+    c["cmdline"] = o.cmdline;
+    c["modules"] = o.modules;
+  } else if (!o.rom.empty()) {
+    c["boot"] = "rom";
+    c["rom"] = o.rom;
+  } else {
+    c["boot"] = "raw";
+    c["raw"] = o.raw;
+    c["mode"] = o.mode;
+  }
+  j["config"] = c;
+  j["version"] = version;
+  return j;
+}
+
+}  // namespace
+
+int run_command(const std::vector<std::string>& args, const char* version) {
+  RunOptions o;
+  const po::options_description desc = describe_options(o);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(desc).run(), vm);
+  if (vm.count("help")) {
+    std::cout << desc;
+    return 0;
+  }
+  po::notify(vm);
+  spdlog::set_level(parse_log_level(o.log_level));
+
+  const int boots = !o.kernel.empty() + !o.rom.empty() + !o.raw.empty();
+  if (boots != 1) throw ConfigError("give exactly one of --kernel, --rom or --raw (see l4sim run --help)");
+  if ((!o.modules.empty() || vm.count("cmdline")) && o.kernel.empty())
+    throw ConfigError("--module and --cmdline need a multiboot --kernel");
+  if (o.memory_mb < 1 || o.memory_mb > 3072) throw ConfigError("--memory must be between 1 and 3072 MB");
+  if (vm.count("mhz") && (o.mhz < 1 || o.mhz > 10000)) throw ConfigError("--mhz must be between 1 and 10000");
+  if (o.max_insns == 0 || o.max_cycles == 0) throw ConfigError("--max-insns and --max-cycles must be positive");
+
+  MachineConfig mc;
+  mc.memory_bytes = o.memory_mb << 20;
+  mc.cpu.model = parse_cpu_model(o.cpu);
+  mc.cpu_hz = o.mhz * 1'000'000;
+  try {
+    mc.rtc_start_unix = RtcCmos::parse_time(o.rtc_base);
+  } catch (const ConfigError& e) {
+    throw ConfigError(std::string("--rtc-base: ") + e.what());
+  }
+
+  // Read every input before any output file is created, so bad input leaves
+  // nothing behind.
+  std::vector<u8> image = read_file(!o.kernel.empty() ? o.kernel
+                                    : !o.rom.empty()  ? o.rom
+                                                      : o.raw,
+                                    !o.kernel.empty() ? "kernel"
+                                    : !o.rom.empty()  ? "ROM image"
+                                                      : "image");
+  std::vector<BootModule> modules = read_modules(o.modules);
+  MachineIo io;
+  if (!o.serial_in.empty()) {
+    std::ifstream f(o.serial_in, std::ios::binary);
+    if (!f) throw ConfigError("cannot open --serial-in '" + o.serial_in + "'");
+    io.serial_in.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  }
+  OutFile serial(o.serial, "--serial");
+  OutFile console(o.console, "--console");
+  u64 serial_out = 0;
+  FILE* serial_f = serial.get();
+  FILE* console_f = console.get();
+  io.serial_out = [serial_f, &serial_out](u8 c) {
+    std::fputc(c, serial_f);
+    ++serial_out;
+  };
+  io.console_out = [console_f](char c) { std::fputc(c, console_f); };
+
+  auto m = std::make_unique<Machine>(mc, std::move(io));
+  if (!o.kernel.empty()) {
+    m->boot_multiboot(o.kernel, image, o.cmdline, modules);
+  } else if (!o.rom.empty()) {
+    m->boot_rom(image);
+  } else {
+    if (o.mode != "flat32" && o.mode != "real")
+      throw ConfigError("--mode must be flat32 or real, not '" + o.mode + "'");
+    const u32 load_addr = parse_u32(o.load_addr, "--load-addr");
+    const u32 entry = o.entry.empty() ? load_addr : parse_u32(o.entry, "--entry");
+    m->load_flat(image, load_addr);
+    if (o.mode == "real") {
+      if (entry >= 0x100000) throw ConfigError("--entry must be below 1 MB in real mode");
+      m->start_real(static_cast<u16>(entry >> 4), static_cast<u16>(entry & 15));
+    } else {
+      m->start_flat32(entry);
+    }
+  }
+
+  const RunResult r = m->run(RunLimits{o.max_insns, o.max_cycles});
+  std::fflush(serial_f);
+  std::fflush(console_f);
+
+  const int status = process_exit_status(r);
+  std::cerr << "l4sim: " << exit_reason_name(r.reason) << " after " << r.instructions << " instructions, " << r.cycles
+            << " cycles";
+  if (r.reason == ExitReason::kGuestExit) std::cerr << " (guest status " << r.guest_status << ")";
+  std::cerr << "\n";
+  if (!r.message.empty()) std::cerr << r.message << "\n";
+
+  if (!o.screen.empty()) {
+    std::ofstream f(o.screen);
+    if (!f) throw ConfigError("cannot write --screen '" + o.screen + "'");
+    f << m->screen_text();
+  }
+  if (!o.json.empty()) {
+    std::ofstream f(o.json);
+    if (!f) throw ConfigError("cannot write --json '" + o.json + "'");
+    f << summary(o, *m, r, status, version, serial_out).dump(2) << "\n";
+  }
+  return status;
+}
+
+}  // namespace l4sim
