@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The main job, for now: run the guest ISA programs on the simulated i486 through
-# the l4sim CLI and show what they print. Later issues boot the L4 kernel here.
+# The main job, for now: boot multiboot test kernels on the simulated PC (486-DX50,
+# PICs, PIT, RTC, UART) through the l4sim CLI, and run the guest ISA programs.
+# Later issues boot the L4 kernel here.
 set -uo pipefail
 build=${1:-build}
 l4sim="$build/l4sim"
+data=tests/machine/data
 # A guest that passes writes 0 to the exit port: l4sim exits with status 1.
 run() {
   "$l4sim" run "$@"
@@ -13,11 +15,19 @@ run() {
     exit 1
   fi
 }
-echo "== l4sim $("$l4sim" version | cut -d' ' -f2): real mode -> protected mode -> ring 3 (tests/isa/real_to_protected.S)"
-run --raw "$build/tests/isa/real_to_protected.bin" --mode real --load-addr 0x8000 --json "$build/demo-real.json"
+echo "== l4sim $("$l4sim" version | cut -d' ' -f2)"
+echo "== multiboot: a test kernel prints its boot information (tests/machine/kernels/mbinfo.c)"
+run --kernel "$build/tests/machine/mbinfo.elf" --cmdline "demo=1" \
+  --module "$data/module-a.txt,first-arg second-arg" --module "$data/module-b.txt"
+echo
+echo "== PC devices: PIC, PIT, RTC and UART interrupts, serial input (tests/machine/kernels/devices.c)"
+run --kernel "$build/tests/machine/devices.elf" --serial-in "$data/serial-in.txt" --json "$build/demo-devices.json"
+echo
+echo "== JSON summary of that run ($build/demo-devices.json):"
+cat "$build/demo-devices.json"
+echo
+echo "== real mode -> protected mode -> ring 3 (tests/isa/real_to_protected.S)"
+run --raw "$build/tests/isa/real_to_protected.bin" --mode real --load-addr 0x8000
 echo
 echo "== paging, the architectural TLB and page faults (tests/isa/paging.S)"
 run --raw "$build/tests/isa/paging.bin" --mode flat32 --load-addr 0x100000
-echo
-echo "== JSON summary of the first run ($build/demo-real.json):"
-cat "$build/demo-real.json"

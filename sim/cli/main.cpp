@@ -7,6 +7,7 @@
 
 #include "cli/run_command.hpp"
 #include "common/error.hpp"
+#include "l4sim_version.hpp"
 
 namespace po = boost::program_options;
 using namespace l4sim;
