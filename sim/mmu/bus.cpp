@@ -50,6 +50,7 @@ void Bus::write_slow(PhysAddr a, unsigned size, u32 v) {
 
 void Bus::load(PhysAddr dst, const void* src, u32 size) {
   if (!in_ram(dst, size)) throw ConfigError("load outside physical memory");
+  if (size == 0) return;  // src may be null (an empty vector's data())
   std::memcpy(&ram_[dst.v], src, size);
   if (listener_)
     for (u32 p = dst.v >> 12; p <= (dst.v + size - 1) >> 12 && size; ++p)
