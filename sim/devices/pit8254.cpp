@@ -364,6 +364,15 @@ void PitCounter::latch_status(u64 t) {
   status_latched_ = true;
 }
 
+// A gate trigger: the count register is loaded on the next CLK pulse.
+void PitCounter::restart(u64 t) {
+  pre_count_ = count_at(t);
+  pre_out_ = out_at(t);
+  run_ = Run{t + 1, kNever, effective(cr_), 0, false};
+  next_ = Run{};
+  cr_load_tick_ = std::min(cr_load_tick_, t + 1);
+}
+
 void PitCounter::set_gate(u64 t, bool level) {
   promote(t);
   if (level == gate_) return;
@@ -396,23 +405,13 @@ void PitCounter::set_gate(u64 t, bool level) {
         }
       } else if (cr_valid_) {
         // The rising edge reloads the count on the next pulse.
-        pre_count_ = count_at(t);
-        pre_out_ = out_at(t);
-        run_ = Run{t + 1, kNever, effective(cr_), 0, false};
-        next_ = Run{};
-        cr_load_tick_ = std::min(cr_load_tick_, t + 1);
+        restart(t);
       }
       break;
     default:
       // Modes 1 and 5: the rising edge triggers (and retriggers) the count;
       // the level does not matter. OUT changes on the pulse after it.
-      if (level && cr_valid_) {
-        pre_count_ = count_at(t);
-        pre_out_ = out_at(t);
-        run_ = Run{t + 1, kNever, effective(cr_), 0, false};
-        next_ = Run{};
-        cr_load_tick_ = std::min(cr_load_tick_, t + 1);
-      }
+      if (level && cr_valid_) restart(t);
       break;
   }
 }

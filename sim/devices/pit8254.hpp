@@ -63,6 +63,7 @@ class PitCounter {
   void load(u64 t, u16 raw);     // a complete count was written
   void freeze(u64 t, bool out);  // stops counting, keeping the count, OUT set to `out`
   void promote(u64 t);           // makes a pending reload current once it has happened
+  void restart(u64 t);           // a gate trigger: reload the count on the next pulse
   const Run& run_for(u64 t) const;
   u32 run_count(const Run& r, u64 t) const;
   bool run_out(const Run& r, u64 t) const;

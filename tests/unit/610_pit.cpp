@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "devices/pit8254.hpp"
+#include "support/device_rig.hpp"
 
 using namespace l4sim;
 
@@ -42,13 +43,7 @@ struct Rig {
   static u64 cyc(const Clock& c, u64 tick) { return c.cycle_of_tick(tick, Pit8254::kHz); }
   u64 cyc(u64 tick) const { return cyc(clock, tick); }
   u64 tick() const { return clock.ticks_at(clock.now(), Pit8254::kHz); }
-  void run_to(u64 cycle) {
-    while (q.next_due() <= cycle) {
-      clock.advance_to(q.next_due());
-      q.run_due(clock.now());
-    }
-    clock.advance_to(cycle);
-  }
+  void run_to(u64 cycle) { test::run_events_to(clock, q, cycle); }
   void run_to_tick(u64 t) { run_to(cyc(t)); }
   void out(u16 port, u8 v) { pit.io_write(port, 1, v); }
   u8 in(u16 port) { return static_cast<u8>(pit.io_read(port, 1)); }

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "devices/uart16550.hpp"
+#include "support/device_rig.hpp"
 
 using namespace l4sim;
 using namespace l4sim::uart;
@@ -13,32 +14,14 @@ constexpr u64 kHz = 50'000'000;
 // 8N1 at divisor 1: 10 bits * 16 / 1.8432 MHz = 5.425 us = 4340.28 cycles at 50 MHz, rounded up.
 constexpr u64 kChar8N1 = 4341;
 
-struct IrqEdge {
-  u64 cycle;
-  unsigned line;
-  bool level;
-  bool operator==(const IrqEdge& o) const { return cycle == o.cycle && line == o.line && level == o.level; }
-};
-
-struct IrqRecorder : IrqSink {
-  explicit IrqRecorder(const Clock& c) : clock(c) {}
-  void set_irq(unsigned line, bool level) override { edges.push_back({clock.now(), line, level}); }
-  const Clock& clock;
-  std::vector<IrqEdge> edges;
-};
+using test::IrqEdge;
+using test::IrqRecorder;
 
 struct Bench {
   explicit Bench(std::vector<u8> rx = {})
       : uart(
             kCom1, clock, q, IrqLine(&irq, kIrq4), [this](u8 b) { sent.push_back(b); }, std::move(rx)) {}
-  // Steps the clock through every timer due up to `target`, firing each at its cycle.
-  void run_to(u64 target) {
-    while (q.next_due() <= target) {
-      clock.advance_to(q.next_due());
-      q.run_due(clock.now());
-    }
-    clock.advance_to(target);
-  }
+  void run_to(u64 target) { test::run_events_to(clock, q, target); }
   u8 in(u16 reg) { return static_cast<u8>(uart.io_read(static_cast<u16>(kCom1 + reg), 1)); }
   void out(u16 reg, u8 v) { uart.io_write(static_cast<u16>(kCom1 + reg), 1, v); }
   void set_8n1() { out(kLcr, 0x03); }

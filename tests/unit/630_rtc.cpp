@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "devices/rtc_cmos.hpp"
+#include "support/device_rig.hpp"
 
 using namespace l4sim;
 using namespace l4sim::rtc;
@@ -16,19 +17,8 @@ constexpr u64 kPeriodic2 = 97'657;
 // UIP leads each update by 244 us = 12200 cycles at 50 MHz.
 constexpr u64 kUipLead = 12'200;
 
-struct IrqEdge {
-  u64 cycle;
-  unsigned line;
-  bool level;
-  bool operator==(const IrqEdge& o) const { return cycle == o.cycle && line == o.line && level == o.level; }
-};
-
-struct IrqRecorder : IrqSink {
-  explicit IrqRecorder(const Clock& c) : clock(c) {}
-  void set_irq(unsigned line, bool level) override { edges.push_back({clock.now(), line, level}); }
-  const Clock& clock;
-  std::vector<IrqEdge> edges;
-};
+using test::IrqEdge;
+using test::IrqRecorder;
 
 RtcConfig starting_at(const char* iso) {
   RtcConfig cfg;
@@ -38,13 +28,7 @@ RtcConfig starting_at(const char* iso) {
 
 struct Bench {
   explicit Bench(const RtcConfig& cfg = {}) : rtc(clock, q, IrqLine(&irq, kIrq8), cfg) {}
-  void run_to(u64 target) {
-    while (q.next_due() <= target) {
-      clock.advance_to(q.next_due());
-      q.run_due(clock.now());
-    }
-    clock.advance_to(target);
-  }
+  void run_to(u64 target) { test::run_events_to(clock, q, target); }
   u8 read(unsigned index) {
     rtc.io_write(kIndexPort, 1, index);
     return static_cast<u8>(rtc.io_read(kDataPort, 1));
