@@ -1,0 +1,17 @@
+/* The root task: in-guest kernel tests (tests.c) and the ping-pong benchmark
+ * (pingpong.c, pingpong.S). */
+#pragma once
+#include "l4.h"
+
+extern l4_threadid_t sigma0_id, root_pager_id;
+extern int failures;
+
+void check(int ok, const char *what);
+void park(void) __attribute__((noreturn)); /* block forever */
+/* Starts lthread n of this task at fn on the given stack (top address). */
+l4_threadid_t start_thread(uint32_t lthread, void (*fn)(void), void *stack_top);
+void run_tests(void);
+void run_pingpong(void);
+
+/* The root task's image bounds (linker symbols) for the pager. */
+extern char __image_start[], __data_start[], __image_end[];
