@@ -23,16 +23,11 @@ TRAP 32,0; TRAP 33,0; TRAP 34,0; TRAP 35,0; TRAP 36,0; TRAP 37,0; TRAP 38,0; TRA
 TRAP 40,0; TRAP 41,0; TRAP 42,0; TRAP 43,0; TRAP 44,0; TRAP 45,0; TRAP 46,0; TRAP 47,0
 TRAP 0x31,0; TRAP 0x32,0; TRAP 0x33,0; TRAP 0x34,0; TRAP 0x35,0; TRAP 0x36,0; TRAP 0x37,0
 
-/* ipc (int 0x30): the slow path. The short-IPC fast path (fastpath.S) jumps
- * here when one of its guards fails, before it has changed anything. */
-    .globl ipc_slow
-ipc_slow:
-    push $0
-    push $0x30
-    jmp trap_common
-
 trap_common:
     pushal
+    /* The fast path enters here, frame complete, when a guard fails. */
+    .globl trap_body
+trap_body:
     mov $SEL_UDATA, %eax                 /* the user may have loaded anything into DS/ES */
     mov %eax, %ds
     mov %eax, %es

@@ -100,6 +100,11 @@ struct frame {
   uint32_t eip, cs, eflags, esp, ss;
 };
 STATIC_ASSERT(sizeof(struct frame) == FRAME_SIZE, "entry.S depends on the frame layout");
+STATIC_ASSERT(__builtin_offsetof(struct frame, edi) == FRAME_OFF_EDI && __builtin_offsetof(struct frame, esi) == FRAME_OFF_ESI &&
+                  __builtin_offsetof(struct frame, ebp) == FRAME_OFF_EBP && __builtin_offsetof(struct frame, ebx) == FRAME_OFF_EBX &&
+                  __builtin_offsetof(struct frame, edx) == FRAME_OFF_EDX && __builtin_offsetof(struct frame, ecx) == FRAME_OFF_ECX &&
+                  __builtin_offsetof(struct frame, eax) == FRAME_OFF_EAX,
+              "fastpath.S depends on the frame layout");
 void trap_init(void);
 void ret_to_user(void) NORETURN; /* entry.S: restore the current thread's user frame */
 

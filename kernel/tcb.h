@@ -48,6 +48,8 @@ STATIC_ASSERT(__builtin_offsetof(struct tcb, pgdir) == TCB_OFF_PGDIR, "fast path
 STATIC_ASSERT(__builtin_offsetof(struct tcb, partner) == TCB_OFF_PARTNER, "fast path offsets");
 STATIC_ASSERT(__builtin_offsetof(struct tcb, rcv_desc) == TCB_OFF_RCV_DESC, "fast path offsets");
 STATIC_ASSERT(__builtin_offsetof(struct tcb, fault) == TCB_OFF_FAULT, "fast path offsets");
+STATIC_ASSERT(__builtin_offsetof(struct tcb, in_ready) == TCB_OFF_IN_READY, "fast path offsets");
+STATIC_ASSERT(__builtin_offsetof(struct tcb, sendq_first) == TCB_OFF_SENDQ_FIRST, "fast path offsets");
 STATIC_ASSERT(TS_READY == ASM_TS_READY && TS_WAIT_RECV == ASM_TS_WAIT_RECV, "fast path constants");
 
 /* Thread IDs (ABI.md): lthread in bits 5..0, task in 13..6, version above. */
@@ -62,6 +64,8 @@ STATIC_ASSERT(TS_READY == ASM_TS_READY && TS_WAIT_RECV == ASM_TS_WAIT_RECV, "fas
 #define tid_make(task, lthread, version) \
   (((uint32_t)(version) << TID_NUMBER_BITS) | ((uint32_t)(task) << TID_LTHREAD_BITS) | (uint32_t)(lthread))
 STATIC_ASSERT(MAX_TASKS * THREADS_PER_TASK == (1u << TID_NUMBER_BITS), "thread numbers fill 14 bits");
+STATIC_ASSERT(TCB_AREA_ASM == TCB_AREA && TID_NUMBER_MASK_ASM == TID_NUMBER_MASK, "fast path constants");
+
 
 static inline struct tcb *tcb_of_number(uint32_t n) { return (struct tcb *)(TCB_AREA + n * TCB_SIZE); }
 /* The TCB an ID names; the caller checks tcb->myself == id before trusting it. */
