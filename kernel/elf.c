@@ -31,11 +31,12 @@ int elf_load_into(uint32_t pgdir, const void *image, uint32_t size, uint32_t *en
         map_kernel_page(pgdir, va, frame, (ph[i].flags & 2) != 0);
       }
       /* Copy the part of the file that lands in this page. */
-      for (uint32_t b = 0; b < PAGE_SIZE; ++b) {
-        const uint32_t a = va + b;
-        if (a < ph[i].vaddr || a >= ph[i].vaddr + ph[i].filesz) continue;
-        ((uint8_t *)phys_to_virt(frame))[b] = ((const uint8_t *)image)[ph[i].offset + (a - ph[i].vaddr)];
-      }
+      const uint32_t lo = va > ph[i].vaddr ? va : ph[i].vaddr;
+      const uint32_t file_end = ph[i].vaddr + ph[i].filesz;
+      const uint32_t hi = va + PAGE_SIZE < file_end ? va + PAGE_SIZE : file_end;
+      if (lo < hi)
+        memcpy((uint8_t *)phys_to_virt(frame) + (lo - va), (const uint8_t *)image + ph[i].offset + (lo - ph[i].vaddr),
+               hi - lo);
     }
   }
   *entry = e->entry;

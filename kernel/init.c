@@ -4,6 +4,13 @@
 
 extern char _text_start[], _text_end[];
 
+static int cmdline_has(const char *cmdline, const char *word) {
+  const size_t n = strlen(word);
+  for (const char *p = cmdline; *p; ++p)
+    if ((p == cmdline || p[-1] == ' ') && !memcmp(p, word, n) && (p[n] == ' ' || p[n] == 0)) return 1;
+  return 0;
+}
+
 static struct tcb *start_module(const struct multiboot_info *mbi, uint32_t index, uint32_t task, uint32_t pager) {
   const struct multiboot_module *m = (const struct multiboot_module *)phys_to_virt(mbi->mods_addr) + index;
   const uint32_t pgdir = space_create();
@@ -32,6 +39,10 @@ void kmain(uint32_t magic, uint32_t mbi_phys) {
   struct tcb *root = start_module(mbi, 1, ROOT_TASK, s0->myself);
   frame_of(root)->eax = s0->myself;
   timer_init();
+  /* "kernel-selftest-fault" on the command line makes the kernel fault on
+   * purpose, to exercise its diagnostics (a test does). */
+  if ((mbi->flags & MB_INFO_CMDLINE) && cmdline_has(phys_to_virt(mbi->cmdline), "kernel-selftest-fault"))
+    *(volatile uint32_t *)0 = 0;
   /* Become the idle thread; the scheduler starts sigma0 and the root task. */
   __asm__ volatile("mov %0, %%esp; jmp idle_start" : : "r"((uint32_t)idle_tcb + TCB_SIZE));
   __builtin_unreachable();

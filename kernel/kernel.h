@@ -50,6 +50,7 @@ void machine_exit(uint32_t code) NORETURN; /* QEMU isa-debug-exit at 0xF4 */
 void *memset(void *d, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 size_t strlen(const char *s);
+int memcmp(const void *a, const void *b, size_t n);
 
 /* ---- Physical memory and page tables (memory.c) --------------------------- */
 #define PAGE_SIZE 4096u

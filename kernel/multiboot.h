@@ -16,5 +16,6 @@ struct multiboot_mmap {
   uint32_t type;
 } __attribute__((packed));
 #define MULTIBOOT_BOOT_MAGIC 0x2BADB002u
+#define MB_INFO_CMDLINE (1u << 2)
 #define MB_INFO_MODS (1u << 3)
 #define MB_INFO_MMAP (1u << 6)

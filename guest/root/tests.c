@@ -128,6 +128,35 @@ static void test_priorities(void) {
   check(first == mid && second == low, "the higher priority runs first");
 }
 
+/* ---- Round robin: time slices from the timer ------------------------------ */
+
+STACK(spin_a_stack);
+STACK(spin_b_stack);
+static volatile uint32_t spin_a, spin_b;
+/* A spins until B has run: only the end of A's time slice lets B run. */
+static void spin_a_main(void) {
+  while (!spin_b) spin_a = 1;
+  struct l4_msg m = {0xAA, 0, 0};
+  l4_send(main_id, &m);
+  park();
+}
+static void spin_b_main(void) {
+  spin_b = 1;
+  while (!spin_a) {
+  }
+  park();
+}
+
+static void test_round_robin(void) {
+  const l4_threadid_t a = start_thread(8, spin_a_main, spin_a_stack + sizeof spin_a_stack);
+  const l4_threadid_t b = start_thread(9, spin_b_main, spin_b_stack + sizeof spin_b_stack);
+  l4_thread_schedule(a, 50, L4_UNCHANGED, 0);
+  l4_thread_schedule(b, 50, L4_UNCHANGED, 0);
+  struct l4_msg m = {0, 0, 0};
+  const uint32_t r = l4_receive(a, &m);
+  check(r == 0 && m.w0 == 0xAA && spin_b == 1, "equal priorities share the CPU by time slices");
+}
+
 /* ---- Page faults, mapping, unmapping ------------------------------------- */
 
 static void test_memory(void) {
@@ -137,6 +166,13 @@ static void test_memory(void) {
   volatile uint32_t *q = (volatile uint32_t *)0x00801000;
   *q = 7;
   check(*q == 7 && *p == 0xCAFE, "a second page, the first one kept");
+  /* An explicit request: sigma0 maps the page named in word 0 into the
+   * receive window. */
+  struct l4_msg m = {0x00880000, 0, 0};
+  const uint32_t r = l4_ipc(0, sigma0_id, L4_FPAGE(0x00880000, 12, 0), 0, &m, 0);
+  check(r == L4_IPC_MAPPED, "sigma0 answers a request with a mapping");
+  *(volatile uint32_t *)0x00880000 = 5;
+  check(*(volatile uint32_t *)0x00880000 == 5, "the requested page is writable");
 }
 
 /* ---- Isolation: a separate task attacks the kernel ----------------------- */
@@ -271,6 +307,7 @@ void run_tests(void) {
   test_ipc();
   test_ex_regs();
   test_priorities();
+  test_round_robin();
   test_memory();
   test_isolation();
   test_mapping();
