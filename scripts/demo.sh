@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job, for now: boot multiboot test kernels on the simulated PC (486-DX50,
-# PICs, PIT, RTC, UART) through the l4sim CLI, and run the guest ISA programs.
-# Later issues boot the L4 kernel here.
+# The main job: boot the l4sim microkernel with sigma0 and the root task (the
+# in-guest kernel tests and the ping-pong benchmark) on the simulated 486-DX50,
+# then the machine's multiboot test kernels and the guest ISA programs. Cycle
+# figures per IPC come with the timing model.
 set -uo pipefail
 build=${1:-build}
 l4sim="$build/l4sim"
@@ -16,6 +17,10 @@ run() {
   fi
 }
 echo "== l4sim $("$l4sim" version | cut -d' ' -f2)"
+echo "== the microkernel, sigma0 and the root task: in-guest tests and ping-pong (kernel/, guest/)"
+run --kernel "$build/kernel/kernel.elf" --module "$build/guest/sigma0.elf" --module "$build/guest/root.elf" \
+  --json "$build/demo-kernel.json"
+echo
 echo "== multiboot: a test kernel prints its boot information (tests/machine/kernels/mbinfo.c)"
 run --kernel "$build/tests/machine/mbinfo.elf" --cmdline "demo=1" \
   --module "$data/module-a.txt,first-arg second-arg" --module "$data/module-b.txt"
