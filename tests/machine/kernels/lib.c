@@ -1,3 +1,4 @@
+#include "format.h"
 #include "lib.h"
 
 void serial_init(void) {
@@ -17,48 +18,10 @@ void kputc(char c) {
   outb(COM1, (uint8_t)c);
 }
 
-static void put_num(uint32_t v, unsigned base, int width, char pad) {
-  char buf[12];
-  int n = 0;
-  do {
-    buf[n++] = "0123456789abcdef"[v % base];
-    v /= base;
-  } while (v);
-  while (n < width--) kputc(pad);
-  while (n) kputc(buf[--n]);
-}
-
 void kprintf(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  for (; *fmt; ++fmt) {
-    if (*fmt != '%') {
-      kputc(*fmt);
-      continue;
-    }
-    ++fmt;
-    char pad = ' ';
-    int width = 0;
-    if (*fmt == '0') pad = '0', ++fmt;
-    while (*fmt >= '0' && *fmt <= '9') width = width * 10 + (*fmt++ - '0');
-    switch (*fmt) {
-      case 'u': put_num(va_arg(ap, uint32_t), 10, width, pad); break;
-      case 'd': {
-        int32_t v = va_arg(ap, int32_t);
-        if (v < 0) kputc('-'), v = -v;
-        put_num((uint32_t)v, 10, width, pad);
-        break;
-      }
-      case 'x': put_num(va_arg(ap, uint32_t), 16, width, pad); break;
-      case 'c': kputc((char)va_arg(ap, int)); break;
-      case 's': {
-        const char *s = va_arg(ap, const char *);
-        while (*s) kputc(*s++);
-        break;
-      }
-      default: kputc(*fmt); break;
-    }
-  }
+  format(kputc, fmt, ap);
   va_end(ap);
 }
 
