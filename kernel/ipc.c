@@ -96,6 +96,13 @@ static uint32_t ipc_send(struct tcb *me, uint32_t dest_id, int may_block, struct
   }
 }
 
+/* Is a thread queued to send to t that a receive from `from` (0 = any) would take? */
+static int sender_waiting(const struct tcb *t, uint32_t from) {
+  for (const struct tcb *s = t->sendq_first; s; s = s->sendq_next)
+    if (!from || s->myself == from) return 1;
+  return 0;
+}
+
 /* The receive phase. Returns if a message was waiting or the receive failed
  * at once (result in the frame unless a fault reply is awaited); otherwise
  * blocks and never returns here. */
@@ -116,6 +123,17 @@ static void ipc_receive(struct tcb *me, struct frame *f, uint32_t rcv_desc, uint
     sendq_remove(me, s);
     deliver(s, me);
     s->wakeup = WAKE_TAKEN;
+    if (s->rcv_pending && !s->cancel_pending && !sender_waiting(s, s->next_from)) {
+      /* The sender's receive phase begins now, atomically with its send (as
+       * a call or reply-and-wait must): it waits without running first, so a
+       * partner that answers at once finds it receiving. */
+      s->rcv_pending = 0;
+      s->state = TS_WAIT_RECV;
+      s->partner = s->next_from;
+      s->rcv_desc = s->next_rcv_desc;
+      wake_to_user(s);
+      return;
+    }
     s->state = TS_READY;
     ready_enqueue(s);
     return;
@@ -148,6 +166,8 @@ void sys_ipc(struct frame *f) {
   }
   struct tcb *woken = 0;
   me->rcv_pending = rcv != IPC_NIL;
+  me->next_from = (rcv & RCV_OPEN) ? 0 : f->esi;
+  me->next_rcv_desc = rcv;
   if (snd != IPC_NIL) {
     me->snd_desc = snd;
     const uint32_t err = ipc_send(me, f->esi, !(timeouts & 1), &woken);
@@ -180,6 +200,8 @@ void fault_ipc(struct frame *f, uint32_t vector, uint32_t word0, uint32_t pf_err
   me->fault_words[2] = pf_error;
   me->snd_desc = 0;
   me->rcv_pending = 1;
+  me->next_from = me->pager;
+  me->next_rcv_desc = WHOLE_SPACE_WINDOW;
   struct tcb *woken = 0;
   const uint32_t err = ipc_send(me, me->pager, 1, &woken);
   if (err) {

@@ -39,6 +39,8 @@ struct tcb {
   uint32_t snd_desc;     /* 88: send descriptor of a blocked send */
   uint32_t rcv_pending;  /* 92: between the send and the receive phase of an ipc */
   uint32_t cancel_pending; /* 96: lthread_ex_regs hit it there: skip the receive phase */
+  uint32_t next_from;    /* 100: the receive phase that follows a blocked send: source (0 = open) */
+  uint32_t next_rcv_desc; /* 104: and its receive descriptor */
 };
 
 STATIC_ASSERT(__builtin_offsetof(struct tcb, myself) == TCB_OFF_MYSELF, "fast path offsets");

@@ -58,6 +58,8 @@ struct RunOptions {
   u64 max_cycles = 10'000'000'000;
   std::string serial, serial_in, console, screen, json, rtc_base = "2000-01-01T00:00:00";
   std::string log_level = "warn";
+  std::string timing = "auto";
+  std::vector<std::string> regions;
 };
 
 po::options_description describe_options(RunOptions& o) {
@@ -81,7 +83,13 @@ po::options_description describe_options(RunOptions& o) {
       "CPU clock in MHz (default: 50 for i486dx50, 90 for pentium); the PIT and RTC follow it")(
       "memory", po::value(&o.memory_mb), "physical memory in MB (default 16)")(
       "rtc-base", po::value(&o.rtc_base),
-      "RTC time at power-on, YYYY-MM-DDTHH:MM:SS (default 2000-01-01T00:00:00); it advances in simulated time");
+      "RTC time at power-on, YYYY-MM-DDTHH:MM:SS (default 2000-01-01T00:00:00); it advances in simulated time")(
+      "timing", po::value(&o.timing),
+      "on: cycle-approximate timing (the i486 model; default for i486dx50); off: one cycle per instruction "
+      "(default for pentium, whose model is not written yet)")(
+      "region", po::value(&o.regions)->composing(),
+      "time a region NAME=BEGIN:END between two symbols or addresses (repeatable); "
+      "pingpong_loop_begin:pingpong_loop_end is timed as \"pingpong\" when present");
   po::options_description run("run control and output");
   run.add_options()("max-insns", po::value(&o.max_insns), "stop after this many instructions (default 1000000000)")(
       "max-cycles", po::value(&o.max_cycles), "stop after this many simulated cycles (default 10000000000)")(
@@ -111,6 +119,55 @@ std::vector<BootModule> read_modules(const std::vector<std::string>& specs) {
   return mods;
 }
 
+nlohmann::json stats_json(const TimingStats& t) {
+  auto side = [](const SplitCounts& s) {
+    auto hm = [](const SideCounts& x) { return nlohmann::json{{"hits", x.hits}, {"misses", x.misses}}; };
+    return nlohmann::json{{"inst_user", hm(s.inst_user)},
+                          {"inst_kernel", hm(s.inst_kernel)},
+                          {"data_user", hm(s.data_user)},
+                          {"data_kernel", hm(s.data_kernel)}};
+  };
+  const CycleCauses& c = t.causes;
+  return nlohmann::json{{"instructions", t.instructions},
+                        {"cycles", t.cycles},
+                        {"causes",
+                         {{"base", c.base},
+                          {"agi", c.agi},
+                          {"decode", c.decode},
+                          {"partial_register", c.partial_reg},
+                          {"misaligned", c.misaligned},
+                          {"branch", c.branch},
+                          {"cache_miss", c.cache_miss},
+                          {"tlb_refill", c.tlb_refill},
+                          {"write_buffer", c.write_buffer}}},
+                        {"cache", side(t.cache)},
+                        {"tlb", side(t.tlb)}};
+}
+
+// --region NAME=BEGIN:END (symbols or numbers), plus the ping-pong loop when
+// the loaded images have its markers.
+std::vector<RegionSpec> resolve_regions(const Machine& m, const std::vector<std::string>& specs) {
+  auto addr = [&](const std::string& s) -> u32 {
+    if (auto a = m.find_symbol(s)) return *a;
+    try {
+      return parse_u32(s, "--region");
+    } catch (const ConfigError&) {
+      throw ConfigError("--region: '" + s + "' is neither a symbol of the loaded images nor an address");
+    }
+  };
+  std::vector<RegionSpec> out;
+  for (const std::string& spec : specs) {
+    const size_t eq = spec.find('='), colon = spec.find(':', eq == std::string::npos ? 0 : eq);
+    if (eq == std::string::npos || colon == std::string::npos || eq == 0)
+      throw ConfigError("--region: expected NAME=BEGIN:END, got '" + spec + "'");
+    out.push_back(
+        RegionSpec{spec.substr(0, eq), addr(spec.substr(eq + 1, colon - eq - 1)), addr(spec.substr(colon + 1))});
+  }
+  const auto b = m.find_symbol("pingpong_loop_begin"), e = m.find_symbol("pingpong_loop_end");
+  if (b && e) out.push_back(RegionSpec{"pingpong", *b, *e});
+  return out;
+}
+
 nlohmann::json summary(const RunOptions& o, const Machine& m, const RunResult& r, int status, const char* version,
                        u64 serial_out) {
   nlohmann::json j;
@@ -130,8 +187,6 @@ nlohmann::json summary(const RunOptions& o, const Machine& m, const RunResult& r
   c["rtc_base"] = o.rtc_base;
   c["max_insns"] = o.max_insns;
   c["max_cycles"] = o.max_cycles;
-  // Until the timing model lands one instruction (step) counts as one cycle.
-  c["timing"] = "one cycle per instruction";
   if (!o.kernel.empty()) {
     c["boot"] = "multiboot";
     c["kernel"] = o.kernel;
@@ -145,8 +200,22 @@ nlohmann::json summary(const RunOptions& o, const Machine& m, const RunResult& r
     c["raw"] = o.raw;
     c["mode"] = o.mode;
   }
+  c["timing"] = m.timing() ? m.timing()->name() : "off (one cycle per instruction)";
   j["config"] = c;
   j["version"] = version;
+  if (const TimingModel* t = m.timing()) j["timing"] = stats_json(t->stats());
+  nlohmann::json regions = nlohmann::json::array();
+  for (const RegionInstance& ri : m.regions().instances()) {
+    nlohmann::json e{{"name", ri.name},
+                     {"index", ri.index},
+                     {"cycles", ri.cycles},
+                     {"instructions", ri.instructions},
+                     {"ipcs", ri.ipcs}};
+    if (ri.ipcs) e["cycles_per_ipc"] = double(ri.cycles) / double(ri.ipcs);
+    if (m.timing()) e["timing"] = stats_json(ri.stats);
+    regions.push_back(e);
+  }
+  j["regions"] = regions;
   return j;
 }
 
@@ -176,6 +245,11 @@ int run_command(const std::vector<std::string>& args, const char* version) {
   mc.memory_bytes = o.memory_mb << 20;
   mc.cpu.model = parse_cpu_model(o.cpu);
   mc.cpu_hz = o.mhz * 1'000'000;
+  if (o.timing != "auto" && o.timing != "on" && o.timing != "off")
+    throw ConfigError("--timing must be on or off, not '" + o.timing + "'");
+  mc.timing = o.timing == "on"    ? MachineConfig::Timing::kOn
+              : o.timing == "off" ? MachineConfig::Timing::kOff
+                                  : MachineConfig::Timing::kAuto;
   try {
     mc.rtc_start_unix = RtcCmos::parse_time(o.rtc_base);
   } catch (const ConfigError& e) {
@@ -227,6 +301,7 @@ int run_command(const std::vector<std::string>& args, const char* version) {
     }
   }
 
+  m->set_regions(resolve_regions(*m, o.regions));
   const RunResult r = m->run(RunLimits{o.max_insns, o.max_cycles});
   std::fflush(serial_f);
   std::fflush(console_f);
@@ -237,6 +312,10 @@ int run_command(const std::vector<std::string>& args, const char* version) {
   if (r.reason == ExitReason::kGuestExit) std::cerr << " (guest status " << r.guest_status << ")";
   std::cerr << "\n";
   if (!r.message.empty()) std::cerr << r.message << "\n";
+  for (const RegionInstance& ri : m->regions().instances())
+    std::cerr << fmt::format(
+        "l4sim: region {}#{}: {} cycles, {} instructions, {} IPCs{}\n", ri.name, ri.index, ri.cycles, ri.instructions,
+        ri.ipcs, ri.ipcs ? fmt::format(", {:.1f} cycles per IPC", double(ri.cycles) / double(ri.ipcs)) : "");
 
   if (!o.screen.empty()) {
     std::ofstream f(o.screen);

@@ -263,6 +263,8 @@ StepResult Cpu::step() {
     ev_.cs_base = s.seg[CS].base;
     ev_.cpl_before = s.cpl;
     ev_.v86 = s.v86();
+    ev_.protected_mode = (s.cr0 & cr0::PE) != 0;
+    ev_.iopl = static_cast<u8>((s.eflags >> 12) & 3);
   }
   // Interrupts are recognised at instruction boundaries, except right after an
   // instruction that inhibits them (STI, MOV SS, POP SS).

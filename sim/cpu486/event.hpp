@@ -38,6 +38,8 @@ struct InsnEvent {
   u8 cpl_before = 0;
   u8 cpl_after = 0;
   bool v86 = false;
+  bool protected_mode = false;  // CR0.PE at the start of the step
+  u8 iopl = 0;                  // EFLAGS.IOPL at the start of the step
   bool retired = false;   // the instruction completed (a REP iteration that repeats does not)
   u32 rep_iteration = 0;  // 0 for the first iteration of a REP string instruction
   bool branch_taken = false;

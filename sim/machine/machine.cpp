@@ -52,6 +52,38 @@ Machine::Machine(const MachineConfig& cfg, MachineIo io)
   io_.map(DebugPorts::kPost2, 1, &ports_);
   bus_.set_io_handler(&io_);
   cpu_.set_interrupt_source(&pic_);
+  const bool i486 = cfg_.cpu.model == CpuModel::kI486DX;
+  if (cfg_.timing == MachineConfig::Timing::kOn || (cfg_.timing == MachineConfig::Timing::kAuto && i486)) {
+    if (!i486)
+      throw ConfigError("the Pentium has no timing model yet (it comes with the Pentium work): run it with timing off");
+    timing_ = std::make_unique<I486Timing>(cfg_.i486);
+  }
+  update_observer();
+}
+
+void Machine::update_observer() {
+  const bool needed = timing_ || !regions_.empty() || !observers_.empty();
+  cpu_.set_observer(needed ? &step_observer_ : nullptr);
+}
+
+void Machine::set_regions(std::vector<RegionSpec> regions) {
+  regions_ = RegionProbe(std::move(regions));
+  update_observer();
+}
+
+void Machine::add_observer(InsnObserver* o) {
+  observers_.push_back(o);
+  update_observer();
+}
+
+void Machine::StepObserver::on_step(const InsnEvent& ev) {
+  Machine& m = m_;
+  const u64 now = m.clock_.now();
+  const TimingStats* stats = m.timing_ ? &m.timing_->stats() : nullptr;
+  if (!m.regions_.empty()) m.regions_.before_step(ev, now, stats);
+  m.last_cycles_ = ev.halted ? 0 : m.timing_ ? m.timing_->step(ev, now) : 1;
+  if (!m.regions_.empty()) m.regions_.after_step(ev);
+  for (InsnObserver* o : m.observers_) o->on_step(ev);
 }
 
 // ---------------------------------------------------------------------------
@@ -193,10 +225,11 @@ RunResult Machine::run(const RunLimits& limits) {
         }
         continue;
       }
-      // Until the timing model lands, every step (instruction, REP iteration
-      // or interrupt delivery) counts as one cycle.
-      clock_.advance(1);
-      ++cpu_.state().tsc;
+      // The timing model's cycles for the step; without one, every step
+      // (instruction, REP iteration or interrupt delivery) counts as one.
+      const u32 cycles = timing_ ? last_cycles_ : 1;
+      clock_.advance(cycles);
+      cpu_.state().tsc += cycles;
     }
   } catch (const CpuUnsupported& e) {
     r.reason = ExitReason::kUnsupported;
@@ -221,6 +254,12 @@ std::string Machine::describe(u32 addr) const {
     if (!d.empty()) return d;
   }
   return {};
+}
+
+std::optional<u32> Machine::find_symbol(const std::string& name) const {
+  for (const auto& [image, table] : symbols_)
+    if (const Symbol* sym = table.find(name)) return sym->addr;
+  return std::nullopt;
 }
 
 std::string Machine::screen_text() const {

@@ -20,8 +20,10 @@
 #include "devices/uart16550.hpp"
 #include "loader/multiboot.hpp"
 #include "machine/run_result.hpp"
+#include "probes/region_probe.hpp"
 #include "time/clock.hpp"
 #include "time/event_queue.hpp"
+#include "timing/i486_timing.hpp"
 
 namespace l4sim {
 
@@ -32,6 +34,12 @@ struct MachineConfig {
   // for the Pentium P54C-90). The PIT and RTC are derived from it.
   u64 cpu_hz = 0;
   i64 rtc_start_unix = 946684800;  // RTC time of day at cycle 0: 2000-01-01T00:00:00Z
+  // The cycle-approximate timing model (the i486 model for the i486 CPU).
+  // Off: every step counts one cycle (the functional mode). Auto: on for the
+  // i486; off for the Pentium, whose timing model is not written yet.
+  enum class Timing : u8 { kAuto, kOn, kOff };
+  Timing timing = Timing::kAuto;
+  I486TimingConfig i486{};
 };
 
 // Where the machine's character devices lead.
@@ -92,10 +100,21 @@ class Machine {
   // unsupported, or reaches a limit. May be called again to continue.
   RunResult run(const RunLimits& limits);
 
+  // ---- Timing and measurement ------------------------------------------------
+  const TimingModel* timing() const { return timing_.get(); }
+  void set_regions(std::vector<RegionSpec> regions);
+  const RegionProbe& regions() const { return regions_; }
+  // Further observers of every step (traces); they see the event after the
+  // timing model, and last_step_cycles() is that step's cost.
+  void add_observer(InsnObserver* o);
+  u32 last_step_cycles() const { return last_cycles_; }
+
   // ---- Symbols and inspection ---------------------------------------------
   void add_symbols(std::string image, SymbolTable syms);
   // "image:symbol+0x12" for an address, or "" when no loaded symbol covers it.
   std::string describe(u32 addr) const;
+  // The address of a symbol in any loaded image (the kernel's first).
+  std::optional<u32> find_symbol(const std::string& name) const;
   const MultibootBoot* multiboot() const { return multiboot_ ? &*multiboot_ : nullptr; }
   // The VGA text screen (80x25 characters at 0xB8000), one line per row,
   // trailing blanks removed.
@@ -105,6 +124,19 @@ class Machine {
 
  private:
   static constexpr unsigned kHistory = 16;
+
+  // Hands each step's event to the timing model, the regions and the other
+  // observers; only attached when one of them exists (otherwise the CPU does
+  // not even fill the event).
+  class StepObserver : public InsnObserver {
+   public:
+    explicit StepObserver(Machine& m) : m_(m) {}
+    void on_step(const InsnEvent& ev) override;
+
+   private:
+    Machine& m_;
+  };
+  void update_observer();
 
   MachineConfig cfg_;
   MachineIo io_sinks_;
@@ -118,6 +150,12 @@ class Machine {
   Uart16550 uart_;
   RtcCmos rtc_;
   Cpu cpu_;
+
+  std::unique_ptr<TimingModel> timing_;
+  RegionProbe regions_{{}};
+  std::vector<InsnObserver*> observers_;
+  StepObserver step_observer_{*this};
+  u32 last_cycles_ = 1;
 
   std::vector<std::pair<std::string, SymbolTable>> symbols_;
   std::optional<MultibootBoot> multiboot_;

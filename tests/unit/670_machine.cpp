@@ -11,11 +11,19 @@ using namespace l4sim;
 
 namespace {
 
-// A machine with its console and serial output captured.
+// A machine with its console and serial output captured. These tests are
+// about the machine's clock and run control, so they use the functional
+// timing (one cycle per step) unless they ask otherwise.
+MachineConfig functional() {
+  MachineConfig c;
+  c.timing = MachineConfig::Timing::kOff;
+  return c;
+}
+
 struct Captured {
   std::string console, serial;
   Machine m;
-  explicit Captured(MachineConfig cfg = {})
+  explicit Captured(MachineConfig cfg = functional())
       : m(cfg, MachineIo{[this](u8 c) { serial.push_back(static_cast<char>(c)); },
                          {},
                          [this](char c) { console.push_back(c); }}) {}
@@ -105,7 +113,7 @@ stamps: .long 0, 0, 0, 0, 0
 idtr: .word 0x7FF
   .long 0x2000
 )";
-  MachineConfig cfg;
+  MachineConfig cfg = functional();
   cfg.cpu.model = CpuModel::kPentium;
   Captured c(cfg);
   const std::vector<u8> image = test::assemble(prog, kOrg);
@@ -203,7 +211,7 @@ TEST_CASE("676: a triple fault report names the last instructions with symbols")
 }
 
 TEST_CASE("677: RDTSC on the Pentium counts the machine's cycles") {
-  MachineConfig cfg;
+  MachineConfig cfg = functional();
   cfg.cpu.model = CpuModel::kPentium;
   Captured c(cfg);
   c.m.load_flat(test::assemble("rdtsc\nmov ecx, eax\nnop\nnop\nrdtsc\nsub eax, ecx\nout 0xF4, eax", kOrg), kOrg);

@@ -1,0 +1,322 @@
+#include "timing/i486_timing.hpp"
+
+#include "common/error.hpp"
+
+namespace l4sim {
+
+namespace {
+
+// Pipeline penalties (REFERENCE.md "Intel 486", with its sources):
+constexpr u32 kAgi = 1;              // a base/index register written by the previous instruction
+constexpr u32 kPartialReg = 1;       // reading a full register after writing its byte or word
+constexpr u32 kIndexAddressing = 1;  // base + index or a scaled index in the address (Abrash)
+constexpr u32 kDispAndImm = 1;       // displacement and immediate in one instruction
+constexpr u32 kPrefix = 1;           // each prefix byte (secondary); REP on strings is in the formulas
+constexpr u32 kMisaligned = 3;       // a data access crossing a 4-byte boundary (secondary)
+constexpr u32 kSplitTarget = 3;      // a branch target instruction that spans a 16-byte line
+constexpr u32 kWalkRead = 1;         // a page-table read that hits the cache: one cache access (choice)
+
+// Interrupt and exception delivery (Intel486 PRM INT n; REFERENCE.md): real
+// mode 30, protected mode to the same level 44, to an inner level 71, from
+// virtual-8086 mode to level 0 82. Exceptions and hardware interrupts have no
+// figure of their own; they cost what INT n costs (choice).
+constexpr u32 kIntSame = 44;
+constexpr u32 kIntFromV86 = 82;
+
+// String instructions (Intel486 PRM; REFERENCE.md for REP MOVS), per
+// iteration so the sums match the formulas for every count n:
+//   MOVS 7, REP MOVS 5 (n=0), 13 (n=1), 12+3n: iterations 13, 5, then 3
+//   STOS/LODS 5, REP 5 (n=0), 7+4n: 11, then 4
+//   SCAS 6, REP 5 (n=0), 7+5n: 12, then 5
+//   CMPS 8, REP 5 (n=0), 7+7n: 14, then 7
+//   INS/OUTS 17 real, 10 protected (CPL <= IOPL), 32 otherwise;
+//   REP INS 16+8n / 10+8n / 30+8n, REP OUTS 17+5n / 11+5n / 31+5n.
+struct StringClocks {
+  u16 single, rep_zero, first, second, rest;
+};
+constexpr StringClocks kStrings[5] = {
+    {7, 5, 13, 5, 3},  // movs
+    {5, 5, 11, 4, 4},  // stos
+    {5, 5, 11, 4, 4},  // lods
+    {6, 5, 12, 5, 5},  // scas
+    {8, 5, 14, 7, 7},  // cmps
+};
+
+// IN/OUT (Intel486 PRM): real mode; protected CPL <= IOPL; protected CPL >
+// IOPL (I/O permission bitmap consulted); virtual-8086.
+struct IoClocks {
+  u16 real, prot, checked, v86;
+};
+constexpr IoClocks kIo[4] = {
+    {14, 9, 29, 27},   // IN AL/eAX,imm8
+    {14, 8, 28, 27},   // IN AL/eAX,DX
+    {16, 11, 31, 29},  // OUT imm8,AL/eAX
+    {16, 10, 30, 29},  // OUT DX,AL/eAX
+};
+
+// DIV/IDIV (Intel486 PRM): 8, 16 and 32-bit; IDIV from memory one more.
+u32 divide_clocks(u8 variant, bool op32, bool mem) {
+  switch (variant) {
+    case 0: return 16;
+    case 1: return op32 ? 40 : 24;
+    case 2: return mem ? 20 : 19;
+    default: return op32 ? (mem ? 44 : 43) : (mem ? 28 : 27);
+  }
+}
+
+// x87 control instructions the CPU implements (Intel486 PRM).
+u32 x87_clocks(const DecodedInsn& d, bool prot) {
+  const u8 reg = d.reg();
+  switch (d.opcode) {
+    case 0xD9:
+      if (reg == 5) return 4;               // FLDCW
+      if (reg == 7) return 3;               // FNSTCW
+      if (reg == 4) return prot ? 44 : 34;  // FLDENV
+      if (reg == 6) return prot ? 56 : 67;  // FNSTENV
+      return 3;
+    case 0xDB:
+      if (d.modrm == 0xE3) return 17;  // FNINIT
+      if (d.modrm == 0xE2) return 7;   // FNCLEX
+      return 3;
+    case 0xDD:
+      if (reg == 4) return prot ? 131 : 120;  // FRSTOR
+      if (reg == 6) return prot ? 143 : 154;  // FNSAVE
+      return 3;                               // FNSTSW m16
+    default: return 3;                        // FNSTSW AX and the rest of the subset
+  }
+}
+
+bool is_write(AccessKind k) {
+  return k == AccessKind::kWrite || k == AccessKind::kSystemWrite || k == AccessKind::kWalkWrite;
+}
+
+}  // namespace
+
+void I486TimingConfig::validate() const {
+  cache.validate();
+  bus.validate();
+  if (write_buffers < 1 || write_buffers > 64) throw ConfigError("write buffers must be between 1 and 64");
+  if (walk_fixed > 1000) throw ConfigError("walk_fixed must be at most 1000 cycles");
+}
+
+I486Timing::I486Timing(const I486TimingConfig& cfg)
+    : cfg_((cfg.validate(), cfg)),
+      clocks_(build_i486_clocks(op_table())),
+      cache_(cfg.cache),
+      wb_(cfg.write_buffers, write_cycles(cfg.bus)),
+      fill_cycles_(line_fill_cycles(cfg.bus, cfg.cache.line)) {}
+
+// The instruction's own clocks from the table, by class.
+u32 I486Timing::base_clocks(const FormClocks& fc, const DecodedInsn& d, const InsnEvent& ev, CycleCauses& c) {
+  const bool prot = ev.protected_mode && !ev.v86;
+  const bool inner = ev.cpl_after < ev.cpl_before;
+  const bool outer = ev.cpl_after > ev.cpl_before;
+  switch (fc.cls) {
+    case ClockClass::kPlain: return d.mem ? fc.mem : fc.reg;
+    case ClockClass::kModeDep: return prot ? fc.mem : fc.reg;
+    case ClockClass::kBranch:
+      if (ev.branch_taken) {
+        c.branch += fc.reg - fc.mem;  // what a taken branch costs over a not-taken one
+        return fc.mem;
+      }
+      return fc.mem;
+    case ClockClass::kFarJmp: return prot ? fc.mem : fc.reg;
+    case ClockClass::kFarCall: return !prot ? fc.reg : inner ? i486::kCallInner : fc.mem;
+    case ClockClass::kRetFar: return !prot ? fc.reg : outer ? i486::kRetOuter : fc.mem;
+    case ClockClass::kInto:
+      if (ev.vector < 0) return fc.reg;
+      [[fallthrough]];
+    case ClockClass::kInt:
+      if (ev.v86) return kIntFromV86;
+      if (!ev.protected_mode) return fc.cls == ClockClass::kInto ? 28 : fc.reg;
+      return inner ? i486::kIntInner : kIntSame;
+    case ClockClass::kIret: return !prot ? fc.reg : outer ? i486::kIretOuter : fc.mem;
+    case ClockClass::kIn: {
+      const IoClocks& io = kIo[fc.variant];
+      if (ev.v86) return io.v86;
+      if (!ev.protected_mode) return io.real;
+      return ev.cpl_before <= ev.iopl ? io.prot : io.checked;
+    }
+    case ClockClass::kString: {
+      if (fc.variant >= 5) {  // INS, OUTS
+        const bool checked = prot && ev.cpl_before > ev.iopl;
+        const u32 single = !prot ? 17 : checked ? 32 : 10;
+        const u32 per = fc.variant == 5 ? 8 : 5;
+        const u32 rep_base = fc.variant == 5 ? (!prot ? 16 : checked ? 30 : 10) : (!prot ? 17 : checked ? 31 : 11);
+        if (!(d.rep() || d.repne())) return single;
+        return ev.rep_iteration == 0 ? rep_base + per : per;
+      }
+      const StringClocks& s = kStrings[fc.variant];
+      if (!(d.rep() || d.repne())) return s.single;
+      bool data = false;
+      for (u32 i = 0; i < ev.n_access; ++i)
+        if (ev.access[i].kind == AccessKind::kRead || ev.access[i].kind == AccessKind::kWrite) data = true;
+      if (!data) return s.rep_zero;  // ECX was 0
+      return ev.rep_iteration == 0 ? s.first : ev.rep_iteration == 1 ? s.second : s.rest;
+    }
+    case ClockClass::kDivide: return divide_clocks(fc.variant, d.op32, d.mem);
+    case ClockClass::kEnter: {
+      const u32 level = d.imm2 & 31;  // Intel486 PRM: ENTER 14 (L=0), 17 (L=1), 17+3L
+      return level == 0 ? 14 : level == 1 ? 17 : 17 + 3 * level;
+    }
+    case ClockClass::kMovCr: return d.reg() == 0 ? i486::kMovCr0 : i486::kMovCrOther;
+    case ClockClass::kX87: return x87_clocks(d, prot);
+    case ClockClass::kNotOn486: return 0;
+  }
+  return 1;
+}
+
+// Pipeline penalties that depend on the instruction and its predecessor.
+void I486Timing::pipeline(const FormClocks& fc, const DecodedInsn& d, const InsnEvent& ev, CycleCauses& c) {
+  u32 prefixes = d.n_prefixes;
+  if ((d.rep() || d.repne()) && fc.cls == ClockClass::kString && prefixes) --prefixes;
+  c.decode += prefixes * kPrefix;
+  if (d.mem) {
+    if (d.index != kNoReg) c.decode += kIndexAddressing;
+    const bool has_disp = d.addr32 ? (d.mod() == 1 || d.mod() == 2 ||
+                                      (d.mod() == 0 && (d.rm() == 5 || (d.rm() == 4 && d.base == kNoReg))))
+                                   : (d.mod() == 1 || d.mod() == 2 || (d.mod() == 0 && d.rm() == 6));
+    if (has_disp && fc.has_imm) c.decode += kDispAndImm;
+    const u8 used = static_cast<u8>((d.base < 8 ? 1u << d.base : 0u) | (d.index < 8 ? 1u << d.index : 0u));
+    if (used & prev_written_) c.agi += kAgi;
+    if (used & prev_partial_) c.partial_reg += kPartialReg;
+  }
+  // A full-size register operand read after a partial write.
+  if (prev_partial_ && d.op32 && fc.dest_size == 0) {
+    u8 src = 0;
+    if (d.has_modrm) src |= static_cast<u8>(1u << d.reg());
+    if (d.has_modrm && !d.mem) src |= static_cast<u8>(1u << d.rm());
+    if (src & prev_partial_) c.partial_reg += kPartialReg;
+  }
+  // A branch target that spans a cache line costs a second fetch.
+  if (prev_taken_ && ev.n_access && ev.access[0].kind == AccessKind::kFetch &&
+      (ev.access[0].phys & (cfg_.cache.line - 1)) + ev.access[0].size > cfg_.cache.line)
+    c.branch += kSplitTarget;
+
+  // What this instruction writes, for the next one.
+  u8 written = 0, partial = 0;
+  const bool small = fc.dest_size == 1 || fc.dest_size == 2 || !d.op32;
+  auto reg_bit = [&](u8 r) {
+    if (fc.dest_size == 1) r &= 3;  // AL..BL and AH..BH live in EAX..EBX
+    written |= static_cast<u8>(1u << r);
+    if (small) partial |= static_cast<u8>(1u << r);
+  };
+  switch (fc.dest) {
+    case DestKind::kG: reg_bit(d.reg()); break;
+    case DestKind::kE:
+      if (!d.mem) reg_bit(d.rm());
+      break;
+    case DestKind::kZ: reg_bit(static_cast<u8>(d.opcode & 7)); break;
+    case DestKind::kAcc: reg_bit(0); break;
+    case DestKind::kAccDx:
+      reg_bit(0);
+      reg_bit(2);
+      break;
+    case DestKind::kNone: break;
+  }
+  prev_written_ = written;
+  prev_partial_ = partial;
+}
+
+// Cache, TLB and write-buffer costs of the step's memory accesses. Writes are
+// spread one per clock over the instruction (the 486 issues at most one per
+// clock), which is when they enter the write buffers.
+void I486Timing::memory(const InsnEvent& ev, u64 now, u32 base, CycleCauses& c) {
+  const bool user = ev.cpl_before == 3;
+  const u32 line = cfg_.cache.line;
+  u64 t = now;
+  const u64 end = now + (base ? base - 1 : 0);
+  for (u32 i = 0; i < ev.n_access; ++i) {
+    const MemAccess& a = ev.access[i];
+    const bool fetch = a.kind == AccessKind::kFetch;
+    const bool walk = a.kind == AccessKind::kWalk || a.kind == AccessKind::kWalkWrite;
+    if (!walk) {
+      SideCounts& tc = stats_.tlb.pick(fetch, user);
+      if (a.tlb_miss) {
+        ++tc.misses;
+        c.tlb_refill += cfg_.walk_fixed;
+      } else {
+        ++tc.hits;
+      }
+    }
+    if (is_write(a.kind)) {
+      if (a.kind == AccessKind::kWrite && (a.lin & 3) + a.size > 4) c.misaligned += kMisaligned;
+      // Write-through: the cache is updated on a hit (no allocation on a
+      // miss); the write itself goes to memory through the write buffers.
+      for (u32 off = 0; off < a.size; off = (((a.phys + off) | (line - 1)) + 1) - a.phys)
+        cache_.access(a.phys + off, CacheOp::kWrite);
+      const u32 stall = wb_.write(t + c.write_buffer);
+      c.write_buffer += stall;
+      if (t < end) ++t;
+      continue;
+    }
+    if (a.kind == AccessKind::kRead && (a.lin & 3) + a.size > 4) c.misaligned += kMisaligned;
+    if (walk) c.tlb_refill += kWalkRead;
+    // Each line the access touches (an instruction or a misaligned datum may
+    // touch two).
+    const u32 first = a.phys & ~(line - 1), last = (a.phys + (a.size ? a.size - 1 : 0)) & ~(line - 1);
+    for (u32 l = first;; l += line) {
+      const CacheResult r = cache_.access(l, fetch ? CacheOp::kFetch : CacheOp::kRead);
+      SideCounts& cc = stats_.cache.pick(fetch, user);
+      if (r.hit) {
+        ++cc.hits;
+      } else {
+        ++cc.misses;
+        // A read miss waits for the buffered writes, then bursts the line in.
+        const u32 wait = wb_.drain_for_read(t + c.write_buffer);
+        c.write_buffer += wait;
+        const u32 fill = fill_cycles_;
+        if (walk)
+          c.tlb_refill += fill;
+        else
+          c.cache_miss += fill;
+        wb_.note_bus_busy_until(t + c.write_buffer + fill);
+      }
+      if (l == last) break;
+    }
+  }
+}
+
+u32 I486Timing::step(const InsnEvent& ev, u64 now) {
+  if (ev.halted) return 0;
+  ++stats_.steps;
+  CycleCauses c;
+  const DecodedInsn* d = ev.insn;
+  const bool delivered = ev.vector >= 0 && !(d && ev.software_interrupt);
+  u32 base = 0;
+  if (d && !delivered) {
+    const FormClocks& fc = clocks_[d->info->id];
+    base = base_clocks(fc, *d, ev, c);
+    pipeline(fc, *d, ev, c);
+  } else if (delivered) {
+    // An exception or a hardware interrupt: the faulting instruction's work is
+    // abandoned; the delivery costs what INT n costs.
+    base = ev.v86                         ? kIntFromV86
+           : !ev.protected_mode           ? i486::kExceptionReal
+           : ev.cpl_after < ev.cpl_before ? i486::kIntInner
+                                          : kIntSame;
+    prev_written_ = prev_partial_ = 0;
+  }
+  if (base == 0) base = 1;  // every step takes at least a clock
+  c.base = base;
+  memory(ev, now, base, c);
+  prev_taken_ = ev.branch_taken || ev.vector >= 0;
+  if (ev.retired) ++stats_.instructions;
+  const u64 total = c.total();
+  stats_.cycles += total;
+  stats_.causes.base += c.base;
+  stats_.causes.agi += c.agi;
+  stats_.causes.decode += c.decode;
+  stats_.causes.partial_reg += c.partial_reg;
+  stats_.causes.misaligned += c.misaligned;
+  stats_.causes.branch += c.branch;
+  stats_.causes.cache_miss += c.cache_miss;
+  stats_.causes.tlb_refill += c.tlb_refill;
+  stats_.causes.write_buffer += c.write_buffer;
+  stats_.cache_miss_cycles += c.cache_miss;
+  stats_.tlb_miss_cycles += c.tlb_refill;
+  last_ = c;
+  return static_cast<u32>(total);
+}
+
+}  // namespace l4sim

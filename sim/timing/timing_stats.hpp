@@ -1,0 +1,52 @@
+// Statistics of a timing model: plain structs, filled by the model, printed
+// by the reporting layer (DESIGN.md §6: stats separate from printers).
+#pragma once
+
+#include "common/types.hpp"
+
+namespace l4sim {
+
+// Where cycles went. base + agi + ... = cycles, always.
+struct CycleCauses {
+  u64 base = 0;          // the instruction's clocks from the clock table (cache hits, no stalls)
+  u64 agi = 0;           // address-generation interlocks
+  u64 decode = 0;        // prefixes, base+index addressing, displacement with immediate
+  u64 partial_reg = 0;   // reading a full register after writing part of it
+  u64 misaligned = 0;    // data accesses crossing a 4-byte boundary
+  u64 branch = 0;        // taken-branch extra and targets that span a cache line
+  u64 cache_miss = 0;    // line fills (instruction and data)
+  u64 tlb_refill = 0;    // page walks after TLB misses
+  u64 write_buffer = 0;  // waits for the write buffers (full, or drained before a read miss)
+  u64 total() const {
+    return base + agi + decode + partial_reg + misaligned + branch + cache_miss + tlb_refill + write_buffer;
+  }
+};
+
+// Hits and misses by instruction/data side and by privilege (user = CPL 3).
+struct SideCounts {
+  u64 hits = 0;
+  u64 misses = 0;
+};
+struct SplitCounts {
+  SideCounts inst_user, inst_kernel, data_user, data_kernel;
+  SideCounts& pick(bool inst, bool user) {
+    return inst ? (user ? inst_user : inst_kernel) : (user ? data_user : data_kernel);
+  }
+  u64 misses() const { return inst_user.misses + inst_kernel.misses + data_user.misses + data_kernel.misses; }
+};
+
+struct TimingStats {
+  u64 instructions = 0;
+  u64 steps = 0;  // instructions, REP iterations and interrupt deliveries
+  u64 cycles = 0;
+  CycleCauses causes;
+  SplitCounts cache;
+  SplitCounts tlb;
+  u64 tlb_miss_cycles = 0;
+  u64 cache_miss_cycles = 0;
+
+  void add(const TimingStats& o);
+  void subtract(const TimingStats& o);  // for region deltas
+};
+
+}  // namespace l4sim
