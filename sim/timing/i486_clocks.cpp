@@ -259,6 +259,8 @@ std::vector<FormClocks> build_i486_clocks(const OpTable& table) {
     c.cls = hit->cls;
     c.row = hit;
     c.variant = variant_of(*f, hit->cls);
+    c.unaligned_operand = std::strcmp(f->operands, "Ms") == 0;
+    c.flushes_cache = std::strcmp(f->mnemonic, "invd") == 0 || std::strcmp(f->mnemonic, "wbinvd") == 0;
     dest_of(*f, c);
   }
   if (!missing.empty()) throw std::logic_error("i486 clock table has no row for: " + missing);

@@ -50,8 +50,10 @@ struct FormClocks {
   u8 variant = 0;  // kString: movs stos lods scas cmps ins outs (0-6); kIn: in Ib, in DX, out Ib, out DX;
                    // kDivide: div Eb, div Ev, idiv Eb, idiv Ev
   DestKind dest = DestKind::kNone;
-  u8 dest_size = 0;      // 1 byte, 2 word, 0 operand size (v/z)
-  bool has_imm = false;  // an immediate operand (for the displacement-and-immediate rule)
+  u8 dest_size = 0;                // 1 byte, 2 word, 0 operand size (v/z)
+  bool has_imm = false;            // an immediate operand (for the displacement-and-immediate rule)
+  bool flushes_cache = false;      // INVD, WBINVD
+  bool unaligned_operand = false;  // LGDT/SGDT-style 6-byte operands: misaligned by layout, in the figure
   const ClockRow* row = nullptr;
 };
 

@@ -221,11 +221,12 @@ void I486Timing::pipeline(const FormClocks& fc, const DecodedInsn& d, const Insn
 // Cache, TLB and write-buffer costs of the step's memory accesses. Writes are
 // spread one per clock over the instruction (the 486 issues at most one per
 // clock), which is when they enter the write buffers.
-void I486Timing::memory(const InsnEvent& ev, u64 now, u32 base, CycleCauses& c) {
+void I486Timing::memory(const InsnEvent& ev, u64 now, u32 base, bool check_alignment, CycleCauses& c) {
   const bool user = ev.cpl_before == 3;
   const u32 line = cfg_.cache.line;
+  u32 writes = 0, nth_write = 0;
+  for (u32 i = 0; i < ev.n_access; ++i) writes += is_write(ev.access[i].kind);
   u64 t = now;
-  const u64 end = now + (base ? base - 1 : 0);
   for (u32 i = 0; i < ev.n_access; ++i) {
     const MemAccess& a = ev.access[i];
     const bool fetch = a.kind == AccessKind::kFetch;
@@ -240,17 +241,20 @@ void I486Timing::memory(const InsnEvent& ev, u64 now, u32 base, CycleCauses& c) 
       }
     }
     if (is_write(a.kind)) {
-      if (a.kind == AccessKind::kWrite && (a.lin & 3) + a.size > 4) c.misaligned += kMisaligned;
+      if (a.kind == AccessKind::kWrite && check_alignment && (a.lin & 3) + a.size > 4) c.misaligned += kMisaligned;
       // Write-through: the cache is updated on a hit (no allocation on a
       // miss); the write itself goes to memory through the write buffers.
       for (u32 off = 0; off < a.size; off = (((a.phys + off) | (line - 1)) + 1) - a.phys)
         cache_.access(a.phys + off, CacheOp::kWrite);
+      // The instruction's writes are spread evenly over its clocks: Intel's
+      // figures (PUSHAD: 8 writes in 11 clocks) include its own writes when
+      // the buffers start empty.
+      t = now + static_cast<u64>(nth_write++) * base / writes;
       const u32 stall = wb_.write(t + c.write_buffer);
       c.write_buffer += stall;
-      if (t < end) ++t;
       continue;
     }
-    if (a.kind == AccessKind::kRead && (a.lin & 3) + a.size > 4) c.misaligned += kMisaligned;
+    if (a.kind == AccessKind::kRead && check_alignment && (a.lin & 3) + a.size > 4) c.misaligned += kMisaligned;
     if (walk) c.tlb_refill += kWalkRead;
     // Each line the access touches (an instruction or a misaligned datum may
     // touch two).
@@ -288,6 +292,7 @@ u32 I486Timing::step(const InsnEvent& ev, u64 now) {
     const FormClocks& fc = clocks_[d->info->id];
     base = base_clocks(fc, *d, ev, c);
     pipeline(fc, *d, ev, c);
+    if (fc.flushes_cache && ev.retired) cache_.invalidate_all();  // write-through: nothing to write back
   } else if (delivered) {
     // An exception or a hardware interrupt: the faulting instruction's work is
     // abandoned; the delivery costs what INT n costs.
@@ -299,7 +304,7 @@ u32 I486Timing::step(const InsnEvent& ev, u64 now) {
   }
   if (base == 0) base = 1;  // every step takes at least a clock
   c.base = base;
-  memory(ev, now, base, c);
+  memory(ev, now, base, !(d && clocks_[d->info->id].unaligned_operand), c);
   prev_taken_ = ev.branch_taken || ev.vector >= 0;
   if (ev.retired) ++stats_.instructions;
   const u64 total = c.total();

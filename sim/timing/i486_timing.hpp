@@ -41,7 +41,7 @@ class I486Timing final : public TimingModel {
 
  private:
   u32 base_clocks(const FormClocks& fc, const DecodedInsn& d, const InsnEvent& ev, CycleCauses& c);
-  void memory(const InsnEvent& ev, u64 now, u32 base, CycleCauses& c);
+  void memory(const InsnEvent& ev, u64 now, u32 base, bool check_alignment, CycleCauses& c);
   void pipeline(const FormClocks& fc, const DecodedInsn& d, const InsnEvent& ev, CycleCauses& c);
 
   I486TimingConfig cfg_;
