@@ -4,7 +4,7 @@ BUILD      ?= build
 BUILD_SAN  ?= build-san
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps configure build demo test test-fast test-san clean format
+.PHONY: all deps configure build demo bench test test-fast test-san clean format
 
 all: build
 
@@ -19,6 +19,10 @@ build: configure
 
 demo: build
 	@./scripts/demo.sh $(BUILD)
+
+# Simulation speed with the timing model on and off (figures in README.md).
+bench: build
+	@./scripts/bench.sh $(BUILD)
 
 # The full test run: the normal build, then the sanitizer build (ASan + UBSan).
 test: build

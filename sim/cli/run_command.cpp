@@ -59,6 +59,7 @@ struct RunOptions {
   std::string serial, serial_in, console, screen, json, rtc_base = "2000-01-01T00:00:00";
   std::string log_level = "warn";
   std::string timing = "auto";
+  bool stats = false;
   std::vector<std::string> regions;
 };
 
@@ -98,7 +99,7 @@ po::options_description describe_options(RunOptions& o) {
       "console", po::value(&o.console), "port 0xE9 console output to this file (default: standard output)")(
       "screen", po::value(&o.screen), "dump the VGA text screen to this file at the end of the run")(
       "json", po::value(&o.json), "write a JSON summary of the run to this file")(
-      "log-level,v", po::value(&o.log_level), "diagnostics on stderr: trace, debug, info, warn (default), error, off")(
+      "log-level,v", po::value(&o.log_level), "diagnostics on stderr: trace, debug, info, warn (default), error, off")("stats", po::bool_switch(&o.stats), "print the timing model's statistics: cycles by cause, cache and TLB hits and misses")(
       "help,h", "show this help");
   po::options_description all("l4sim run [options]");
   all.add(boot).add(machine).add(run);
@@ -117,6 +118,25 @@ std::vector<BootModule> read_modules(const std::vector<std::string>& specs) {
     mods.push_back(std::move(m));
   }
   return mods;
+}
+
+std::string format_stats(const TimingStats& t) {
+  const CycleCauses& c = t.causes;
+  auto pct = [&](u64 v) { return t.cycles ? 100.0 * double(v) / double(t.cycles) : 0.0; };
+  std::string out = fmt::format("timing: {} instructions, {} cycles ({:.2f} cycles per instruction)\n", t.instructions,
+                                t.cycles, t.instructions ? double(t.cycles) / double(t.instructions) : 0.0);
+  for (auto [name, v] : {std::pair<const char*, u64>{"base clocks", c.base}, {"AGI", c.agi}, {"decode", c.decode},
+                         {"partial register", c.partial_reg}, {"misaligned", c.misaligned}, {"branch", c.branch},
+                         {"cache misses", c.cache_miss}, {"TLB refills", c.tlb_refill}, {"write buffers", c.write_buffer}})
+    out += fmt::format("  {:<17} {:>12} {:5.1f}%\n", name, v, pct(v));
+  auto side = [&](const char* what, const SplitCounts& s) {
+    for (auto [name, x] : {std::pair<const char*, const SideCounts*>{"inst user", &s.inst_user}, {"inst kernel", &s.inst_kernel},
+                           {"data user", &s.data_user}, {"data kernel", &s.data_kernel}})
+      out += fmt::format("  {} {:<12} {:>12} hits {:>10} misses\n", what, name, x->hits, x->misses);
+  };
+  side("cache", t.cache);
+  side("TLB  ", t.tlb);
+  return out;
 }
 
 nlohmann::json stats_json(const TimingStats& t) {
@@ -312,6 +332,7 @@ int run_command(const std::vector<std::string>& args, const char* version) {
   if (r.reason == ExitReason::kGuestExit) std::cerr << " (guest status " << r.guest_status << ")";
   std::cerr << "\n";
   if (!r.message.empty()) std::cerr << r.message << "\n";
+  if (o.stats && m->timing()) std::cerr << format_stats(m->timing()->stats());
   for (const RegionInstance& ri : m->regions().instances())
     std::cerr << fmt::format(
         "l4sim: region {}#{}: {} cycles, {} instructions, {} IPCs{}\n", ri.name, ri.index, ri.cycles, ri.instructions,
