@@ -5,10 +5,14 @@
 set(L4SIM_GUEST_CFLAGS -m32 -march=i486 -ffreestanding -fno-pic -fno-pie -fno-stack-protector
     -fno-asynchronous-unwind-tables -fno-builtin -nostdlib -O2 -g -Wall -Wextra -Werror -std=gnu11)
 
-# l4sim_guest_executable(<name> LINKER_SCRIPT <ld> SOURCES <.c/.S ...> [INCLUDES <dirs>])
+# l4sim_guest_executable(<name> LINKER_SCRIPT <ld> SOURCES <.c/.S ...> [INCLUDES <dirs>] [DEFINES <macros>])
 # produces ${CMAKE_CURRENT_BINARY_DIR}/<name>.elf and a target guest_<name>.
 function(l4sim_guest_executable name)
-  cmake_parse_arguments(G "" "LINKER_SCRIPT" "SOURCES;INCLUDES" ${ARGN})
+  cmake_parse_arguments(G "" "LINKER_SCRIPT" "SOURCES;INCLUDES;DEFINES" ${ARGN})
+  set(defs)
+  foreach(d ${G_DEFINES})
+    list(APPEND defs -D${d})
+  endforeach()
   set(objs)
   set(incs)
   set(headers)
@@ -23,7 +27,7 @@ function(l4sim_guest_executable name)
     add_custom_command(
       OUTPUT ${obj}
       COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_CURRENT_BINARY_DIR}/guest_${name}
-      COMMAND ${CMAKE_C_COMPILER} ${L4SIM_GUEST_CFLAGS} ${incs} -c ${src} -o ${obj}
+      COMMAND ${CMAKE_C_COMPILER} ${L4SIM_GUEST_CFLAGS} ${defs} ${incs} -c ${src} -o ${obj}
       DEPENDS ${src} ${headers}
       COMMENT "Guest ${name}: compiling ${base}"
       VERBATIM)

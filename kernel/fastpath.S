@@ -62,6 +62,9 @@ ipc_entry:
     jne slow
 1:
     /* ---- point of no return ---- */
+#ifdef L4SIM_TEST_SLOWER_FASTPATH
+    nop                                  /* deliberately slower: for the trace-diff and budget tests only */
+#endif
     mov %edx, RECV_FRAME(FRAME_OFF_EDX)(%eax)      /* word 0 */
     mov %ebx, RECV_FRAME(FRAME_OFF_EBX)(%eax)      /* word 1 */
     mov %edi, RECV_FRAME(FRAME_OFF_EDI)(%eax)      /* word 2 */

@@ -99,8 +99,10 @@ po::options_description describe_options(RunOptions& o) {
       "console", po::value(&o.console), "port 0xE9 console output to this file (default: standard output)")(
       "screen", po::value(&o.screen), "dump the VGA text screen to this file at the end of the run")(
       "json", po::value(&o.json), "write a JSON summary of the run to this file")(
-      "log-level,v", po::value(&o.log_level), "diagnostics on stderr: trace, debug, info, warn (default), error, off")("stats", po::bool_switch(&o.stats), "print the timing model's statistics: cycles by cause, cache and TLB hits and misses")(
-      "help,h", "show this help");
+      "log-level,v", po::value(&o.log_level), "diagnostics on stderr: trace, debug, info, warn (default), error, off")(
+      "stats", po::bool_switch(&o.stats),
+      "print the timing model's statistics: cycles by cause, cache and TLB hits and misses")("help,h",
+                                                                                             "show this help");
   po::options_description all("l4sim run [options]");
   all.add(boot).add(machine).add(run);
   return all;
@@ -125,13 +127,21 @@ std::string format_stats(const TimingStats& t) {
   auto pct = [&](u64 v) { return t.cycles ? 100.0 * double(v) / double(t.cycles) : 0.0; };
   std::string out = fmt::format("timing: {} instructions, {} cycles ({:.2f} cycles per instruction)\n", t.instructions,
                                 t.cycles, t.instructions ? double(t.cycles) / double(t.instructions) : 0.0);
-  for (auto [name, v] : {std::pair<const char*, u64>{"base clocks", c.base}, {"AGI", c.agi}, {"decode", c.decode},
-                         {"partial register", c.partial_reg}, {"misaligned", c.misaligned}, {"branch", c.branch},
-                         {"cache misses", c.cache_miss}, {"TLB refills", c.tlb_refill}, {"write buffers", c.write_buffer}})
+  for (auto [name, v] : {std::pair<const char*, u64>{"base clocks", c.base},
+                         {"AGI", c.agi},
+                         {"decode", c.decode},
+                         {"partial register", c.partial_reg},
+                         {"misaligned", c.misaligned},
+                         {"branch", c.branch},
+                         {"cache misses", c.cache_miss},
+                         {"TLB refills", c.tlb_refill},
+                         {"write buffers", c.write_buffer}})
     out += fmt::format("  {:<17} {:>12} {:5.1f}%\n", name, v, pct(v));
   auto side = [&](const char* what, const SplitCounts& s) {
-    for (auto [name, x] : {std::pair<const char*, const SideCounts*>{"inst user", &s.inst_user}, {"inst kernel", &s.inst_kernel},
-                           {"data user", &s.data_user}, {"data kernel", &s.data_kernel}})
+    for (auto [name, x] : {std::pair<const char*, const SideCounts*>{"inst user", &s.inst_user},
+                           {"inst kernel", &s.inst_kernel},
+                           {"data user", &s.data_user},
+                           {"data kernel", &s.data_kernel}})
       out += fmt::format("  {} {:<12} {:>12} hits {:>10} misses\n", what, name, x->hits, x->misses);
   };
   side("cache", t.cache);

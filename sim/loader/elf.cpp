@@ -14,6 +14,7 @@ constexpr u32 kEhdrSize = 52, kPhdrSize = 32, kShdrSize = 40, kSymSize = 16;
 constexpr u8 kClass32 = 1, kData2Lsb = 1;
 constexpr u16 kTypeExec = 2, kTypeDyn = 3, kMachine386 = 3;
 constexpr u32 kPtLoad = 1, kShtSymtab = 2;
+constexpr u16 kShnAbs = 0xFFF1;
 constexpr u8 kSttObject = 1, kSttFunc = 2, kSttNotype = 0;
 
 class Reader {
@@ -59,7 +60,9 @@ void read_symbols(const Reader& r, const std::vector<u8>& file, ElfImage& img) {
       const u8 info = r.get<u8>(s + 12);
       const u16 shndx = r.get<u16>(s + 14);
       const u8 type = info & 0xF;
-      if (shndx == 0 || name == 0 || name >= str_size) continue;  // undefined or unnamed
+      // Undefined, unnamed and absolute symbols (linker constants such as
+      // KERNEL_BASE) name no code or data.
+      if (shndx == 0 || shndx == kShnAbs || name == 0 || name >= str_size) continue;
       if (type != kSttFunc && type != kSttObject && type != kSttNotype) continue;
       const char* p = reinterpret_cast<const char*>(file.data()) + str_off + name;
       const size_t len = strnlen(p, str_size - name);

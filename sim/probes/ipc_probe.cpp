@@ -1,0 +1,110 @@
+#include "probes/ipc_probe.hpp"
+
+namespace l4sim {
+
+namespace {
+u8 tlb_misses_of(const InsnEvent& ev) {
+  u8 n = 0;
+  for (u32 i = 0; i < ev.n_access; ++i) {
+    const AccessKind k = ev.access[i].kind;
+    // The walk's own table reads carry the flag too; count each miss once.
+    if (k != AccessKind::kWalk && k != AccessKind::kWalkWrite) n += ev.access[i].tlb_miss;
+  }
+  return n;
+}
+void add(CycleCauses& a, const CycleCauses& b) {
+  a.base += b.base;
+  a.agi += b.agi;
+  a.decode += b.decode;
+  a.partial_reg += b.partial_reg;
+  a.misaligned += b.misaligned;
+  a.branch += b.branch;
+  a.cache_miss += b.cache_miss;
+  a.tlb_refill += b.tlb_refill;
+  a.write_buffer += b.write_buffer;
+}
+}  // namespace
+
+void IpcProbe::add_step(IpcRecord& r, const InsnEvent& ev, u32 cycles, const CycleCauses& causes) {
+  if (ev.retired || ev.vector >= 0) ++r.kernel_instructions;
+  add(r.causes, causes);
+  const u8 tlb = tlb_misses_of(ev);
+  r.tlb_misses += tlb;
+  if (causes.cache_miss) ++r.cache_misses;
+  if (ev.cr3_loaded) ++r.cr3_loads;
+  if (capture_) {
+    IpcStep s;
+    s.addr = ev.cs_base + ev.eip;
+    s.cpl = ev.cpl_before;
+    s.cycles = cycles;
+    s.causes = causes;
+    s.tlb_misses = tlb;
+    s.cr3_loaded = ev.cr3_loaded;
+    if (fmt_) s.text = fmt_(ev);
+    r.steps.push_back(std::move(s));
+  }
+}
+
+void IpcProbe::begin(const InsnEvent& ev, u64 now, u32 cycles, const CycleCauses& causes) {
+  IpcRecord r;
+  r.index = static_cast<u32>(records_.size());
+  r.start_cycle = now;
+  r.sender_cr3 = cr3_();
+  r.trap_addr = ev.cs_base + ev.eip;
+  r.entry_cycles = cycles;
+  r.entry_base = static_cast<u32>(causes.base);
+  add_step(r, ev, cycles, causes);
+  records_.push_back(std::move(r));
+  state_ = State::kInKernel;
+}
+
+void IpcProbe::on_step(const InsnEvent& ev, u64 now, u32 cycles, const CycleCauses& causes) {
+  if (ev.halted) return;
+  const bool user_insn = ev.cpl_before == 3 && ev.insn && !(ev.vector >= 0 && !ev.software_interrupt);
+  const bool is_ipc_trap = ev.cpl_before == 3 && ev.software_interrupt && ev.vector == vector_;
+  // The receiver's user run after a switch: its TLB refills belong to the IPC.
+  if (after_ != ~size_t{0}) {
+    if (ev.cpl_before == 3 && ev.cpl_after == 3 && ev.vector < 0) {
+      records_[after_].after_tlb_misses += tlb_misses_of(ev);
+      records_[after_].after_tlb_cycles += causes.tlb_refill;
+    } else {
+      after_ = ~size_t{0};
+    }
+  }
+  switch (state_) {
+    case State::kIdle:
+      if (is_ipc_trap) begin(ev, now, cycles, causes);
+      return;
+    case State::kInKernel:
+    case State::kReturned: {
+      IpcRecord& r = records_.back();
+      if (user_insn) {
+        // The first user instruction: the IPC ends where it starts.
+        r.cycles = now - r.start_cycle;
+        r.receiver_cr3 = cr3_();
+        r.as_switch = r.receiver_cr3 != r.sender_cr3;
+        r.return_addr = ev.cs_base + ev.eip;
+        r.complete = true;
+        state_ = State::kIdle;
+        after_ = records_.size() - 1;
+        if (is_ipc_trap) {
+          after_ = ~size_t{0};
+          begin(ev, now, cycles, causes);
+        } else {
+          records_[after_].after_tlb_misses += tlb_misses_of(ev);
+          records_[after_].after_tlb_cycles += causes.tlb_refill;
+        }
+        return;
+      }
+      add_step(r, ev, cycles, causes);
+      if (ev.cpl_before == 0 && ev.cpl_after == 3) {
+        r.exit_cycles = cycles;
+        r.exit_base = static_cast<u32>(causes.base);
+        state_ = State::kReturned;
+      }
+      return;
+    }
+  }
+}
+
+}  // namespace l4sim

@@ -1,0 +1,77 @@
+// Kernel-agnostic IPC records (DESIGN.md §3): a one-way IPC runs from a
+// user-mode `int <ipc vector>` to the first user-mode instruction after it
+// (normally the receiver's). Along the way the probe sees privilege changes,
+// CR3 loads and every step's cycles by cause; after the return it keeps
+// counting the TLB refills the receiver pays in user mode until its next
+// kernel entry, since those are caused by the address-space switch.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "cpu486/event.hpp"
+#include "timing/timing_stats.hpp"
+
+namespace l4sim {
+
+// One step of a recorded IPC, for the annotated listing.
+struct IpcStep {
+  u32 addr = 0;  // linear address of the instruction (or of the interrupted one)
+  u8 cpl = 0;
+  u32 cycles = 0;
+  CycleCauses causes;
+  u8 tlb_misses = 0;
+  bool cr3_loaded = false;
+  std::string text;  // disassembly, filled by the caller's formatter
+};
+
+struct IpcRecord {
+  u32 index = 0;
+  u64 start_cycle = 0;
+  u64 cycles = 0;  // trap instruction's start to the first user instruction's start
+  u32 sender_cr3 = 0, receiver_cr3 = 0;
+  bool as_switch = false;  // CR3 differs on return
+  u32 trap_addr = 0, return_addr = 0;
+  u64 kernel_instructions = 0;        // instructions between the trap and the return, both included
+  u32 entry_cycles = 0;               // the trap instruction, all causes
+  u32 exit_cycles = 0;                // the instruction that returned to user mode, all causes
+  u32 entry_base = 0, exit_base = 0;  // their base clocks (71 and 36 on the 486 across rings)
+  u32 cr3_loads = 0;
+  u32 tlb_misses = 0;        // inside the IPC (kernel)
+  u32 cache_misses = 0;      // inside the IPC
+  CycleCauses causes;        // all steps of the IPC
+  u32 after_tlb_misses = 0;  // in the receiver's user code until its next kernel entry
+  u64 after_tlb_cycles = 0;
+  bool complete = false;
+  std::vector<IpcStep> steps;  // when listing capture is on
+};
+
+class IpcProbe {
+ public:
+  using Cr3Reader = std::function<u32()>;
+  using Formatter = std::function<std::string(const InsnEvent&)>;
+
+  IpcProbe(u8 vector, Cr3Reader cr3, Formatter fmt = {})
+      : vector_(vector), cr3_(std::move(cr3)), fmt_(std::move(fmt)) {}
+  // A step that started at cycle `now`, took `cycles`, with the timing
+  // model's causes for it.
+  void on_step(const InsnEvent& ev, u64 now, u32 cycles, const CycleCauses& causes);
+  void set_capture(bool on) { capture_ = on; }
+  const std::vector<IpcRecord>& records() const { return records_; }
+
+ private:
+  enum class State : u8 { kIdle, kInKernel, kReturned };
+  void begin(const InsnEvent& ev, u64 now, u32 cycles, const CycleCauses& causes);
+  void add_step(IpcRecord& r, const InsnEvent& ev, u32 cycles, const CycleCauses& causes);
+
+  u8 vector_;
+  Cr3Reader cr3_;
+  Formatter fmt_;
+  bool capture_ = false;
+  State state_ = State::kIdle;
+  std::vector<IpcRecord> records_;
+  size_t after_ = ~size_t{0};  // record whose receiver's user run is being watched
+};
+
+}  // namespace l4sim
