@@ -103,6 +103,7 @@ int ipc_command(const std::vector<std::string>& args, const char* version, const
   IpcProbe probe(
       static_cast<u8>(vector), [&m] { return m.cpu().state().cr3; }, step_text);
   probe.set_capture(true);
+  probe.set_tlb_occupancy([&m] { return m.cpu().tlb().valid_entries(); });
   ProbeAdapter adapter(m, probe);
   m.add_observer(&adapter);
   std::vector<RegionSpec> regions;

@@ -68,6 +68,7 @@ constexpr X87RegForm kX87RegForms[] = {
 
 constexpr u16 kX87First = 0xD8;
 constexpr u16 kX87Last = 0xDF;
+constexpr u16 kXlat = 0xD7;
 constexpr u32 kAamAadDefaultBase = 10;  // D4 0A / D5 0A, printed without operand
 
 // Numbers as Capstone prints them: 0-9 in decimal, the rest in hex.
@@ -260,7 +261,7 @@ std::string mnemonic(const DecodedInsn& d) {
     case 0x9D: return d.op32 ? "popfd" : "popf";
     case 0xCF: return d.op32 ? "iretd" : "iret";
     case 0xE3: return d.addr32 ? "jecxz" : "jcxz";  // the counter follows the address size
-    case 0xD7: return has_seg_override(d) ? "xlat" : "xlatb";
+    case kXlat: return has_seg_override(d) ? "xlat" : "xlatb";
     case 0xEA: return "ljmp";
     case 0x9A: return "lcall";
     case 0xFF:
@@ -309,11 +310,11 @@ std::string disassemble(const DecodedInsn& d, u32 eip) {
   }
   out += mnemonic(d);
 
+  // The implicit operands of string instructions and XLAT are shown only when a
+  // segment override changes them (XLAT's table is DS:[eBX + AL]).
+  if (d.opcode == kXlat && has_seg_override(d)) return out + " " + memory(1, d.addr32 ? "[ebx]" : "[bx]", d.seg, true);
   std::vector<std::string_view> toks = split_operands(d.info->operands);
-  // The implicit operands of string instructions (and XLAT) are shown only when a
-  // segment override changes them.
-  if ((is_string(d) || d.opcode == 0xD7) && !has_seg_override(d)) toks.clear();
-  if (d.opcode == 0xD7 && has_seg_override(d)) return out + " " + memory(1, d.addr32 ? "[ebx]" : "[bx]", d.seg, true);
+  if (is_string(d) && !has_seg_override(d)) toks.clear();
   if ((d.opcode == 0xD4 || d.opcode == 0xD5) && d.imm == kAamAadDefaultBase) toks.clear();
 
   bool prev_imm = false;

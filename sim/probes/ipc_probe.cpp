@@ -31,7 +31,15 @@ void IpcProbe::add_step(IpcRecord& r, const InsnEvent& ev, u32 cycles, const Cyc
   const u8 tlb = tlb_misses_of(ev);
   r.tlb_misses += tlb;
   if (causes.cache_miss) ++r.cache_misses;
-  if (ev.cr3_loaded) ++r.cr3_loads;
+  if (ev.cr3_loaded) {
+    ++r.cr3_loads;
+    r.cr3_load_cycles += cycles;
+    r.tlb_entries_lost += tlb_valid_before_;
+    switched_ = true;
+  } else if (switched_) {
+    r.refills_after_switch += tlb;
+    r.refill_cycles_after_switch += causes.tlb_refill;
+  }
   if (capture_) {
     IpcStep s;
     s.addr = ev.cs_base + ev.eip;
@@ -53,6 +61,7 @@ void IpcProbe::begin(const InsnEvent& ev, u64 now, u32 cycles, const CycleCauses
   r.trap_addr = ev.cs_base + ev.eip;
   r.entry_cycles = cycles;
   r.entry_base = static_cast<u32>(causes.base);
+  switched_ = false;
   add_step(r, ev, cycles, causes);
   records_.push_back(std::move(r));
   state_ = State::kInKernel;
@@ -60,6 +69,12 @@ void IpcProbe::begin(const InsnEvent& ev, u64 now, u32 cycles, const CycleCauses
 
 void IpcProbe::on_step(const InsnEvent& ev, u64 now, u32 cycles, const CycleCauses& causes) {
   if (ev.halted) return;
+  struct Occupancy {  // sample the TLB after every step, for the next one
+    IpcProbe& p;
+    ~Occupancy() {
+      if (p.tlb_occupancy_) p.tlb_valid_before_ = p.tlb_occupancy_();
+    }
+  } sample{*this};
   const bool user_insn = ev.cpl_before == 3 && ev.insn && !(ev.vector >= 0 && !ev.software_interrupt);
   const bool is_ipc_trap = ev.cpl_before == 3 && ev.software_interrupt && ev.vector == vector_;
   // The receiver's user run after a switch: its TLB refills belong to the IPC.

@@ -43,6 +43,13 @@ struct IpcRecord {
   CycleCauses causes;        // all steps of the IPC
   u32 after_tlb_misses = 0;  // in the receiver's user code until its next kernel entry
   u64 after_tlb_cycles = 0;
+  // The address-space switch, when there is one: the CR3 load's own clocks,
+  // the TLB entries it threw away, and the refills paid afterwards inside
+  // the IPC (kernel); the receiver's come in after_tlb_* above.
+  u32 cr3_load_cycles = 0;
+  u32 tlb_entries_lost = 0;
+  u32 refills_after_switch = 0;
+  u64 refill_cycles_after_switch = 0;
   bool complete = false;
   std::vector<IpcStep> steps;  // when listing capture is on
 };
@@ -50,6 +57,7 @@ struct IpcRecord {
 class IpcProbe {
  public:
   using Cr3Reader = std::function<u32()>;
+  using TlbOccupancy = std::function<u32()>;  // valid TLB entries now
   using Formatter = std::function<std::string(const InsnEvent&)>;
 
   IpcProbe(u8 vector, Cr3Reader cr3, Formatter fmt = {})
@@ -58,6 +66,7 @@ class IpcProbe {
   // model's causes for it.
   void on_step(const InsnEvent& ev, u64 now, u32 cycles, const CycleCauses& causes);
   void set_capture(bool on) { capture_ = on; }
+  void set_tlb_occupancy(TlbOccupancy f) { tlb_occupancy_ = std::move(f); }
   const std::vector<IpcRecord>& records() const { return records_; }
 
  private:
@@ -68,6 +77,9 @@ class IpcProbe {
   u8 vector_;
   Cr3Reader cr3_;
   Formatter fmt_;
+  TlbOccupancy tlb_occupancy_;
+  u32 tlb_valid_before_ = 0;  // valid TLB entries before the current step
+  bool switched_ = false;     // the current IPC has loaded CR3
   bool capture_ = false;
   State state_ = State::kIdle;
   std::vector<IpcRecord> records_;

@@ -26,6 +26,11 @@ struct IpcDecomposition {
   double after_tlb_misses = 0;  // refills the receiver then pays in user mode (not in total)
   double after_tlb_cycles = 0;
   double cr3_loads = 0;
+  // The address-space switch (per IPC that switched).
+  double cr3_load_cycles = 0;
+  double tlb_entries_lost = 0;
+  double refills_after_switch = 0;
+  double refill_cycles_after_switch = 0;
 };
 
 struct IpcScenario {

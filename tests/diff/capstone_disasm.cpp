@@ -151,7 +151,7 @@ ipc_slow:
     inc dword ptr [ebp - 4]
     dec ecx
     jnz ipc_slow
-    loop ipc_slow
+    loop 2f
     jecxz 2f
     xchg eax, [ebp - 8]
     xchg ecx, edx
@@ -345,8 +345,8 @@ misc:
     jmp dword ptr [jump_table + ecx*4]
     jmp ecx
     lcall 0x18, 0
-    ljmp fword ptr [ebx]
-    lcall fword ptr [esi + 8]
+    jmp fword ptr [ebx]
+    call fword ptr [esi + 8]
     retf
     retf 4
     int 0x30
@@ -594,6 +594,21 @@ const Difference kDifferences[] = {
      [](Texts& t) {
        if (!(t.d.info->flags & kOpString) || (t.d.prefixes & pfx::kSeg)) return false;
        t.theirs = t.cs.mnemonic;
+       return true;
+     }},
+    {"cs-66-before-rep",
+     "Capstone 4.0.2 bug (as in capstone_lengths.cpp): a 66 prefix followed by F2/F3 is ignored, so GNU as's "
+     "'rep insw' (66 F3 6D) reads 'rep insd'. Prefix order does not matter on the chip (Intel SDM vol. 2 "
+     "§2.1.1); the operand size is 16 bits. Applies to the short string forms, after string-short-form",
+     [](Texts& t) {
+       if (!(t.d.info->flags & kOpString) || (t.d.prefixes & pfx::kSeg) || t.d.op32) return false;
+       bool seen66 = false, bug = false;
+       for (unsigned i = 0; i < t.d.n_prefixes; ++i) {
+         if (t.cs.bytes[i] == 0x66) seen66 = true;
+         if ((t.cs.bytes[i] == 0xF2 || t.cs.bytes[i] == 0xF3) && seen66) bug = true;
+       }
+       if (!bug || t.theirs.empty() || t.theirs.back() != 'd') return false;
+       t.theirs.back() = 'w';
        return true;
      }},
     {"far-pointer-size",

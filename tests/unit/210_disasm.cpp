@@ -247,6 +247,8 @@ TEST_CASE("216 given far transfers and size-named forms when disassembled then l
                  "mov eax, dword ptr [0x1234]",
                  "mov al, byte ptr fs:[0x1234]",
              });
+  CHECK(one({0x26, 0xD7}) == "xlat byte ptr es:[ebx]");  // an override makes XLAT's table worth showing
+  CHECK(one({0x66, 0xEA, 0x00, 0x10, 0x08, 0x00}) == "ljmp 8:0x1000");
 }
 
 TEST_CASE("217 given x87 escapes when disassembled then the modelled control forms are named and others show esc",
