@@ -9,6 +9,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "cli/input_files.hpp"
 #include "cli/parse.hpp"
 #include "common/error.hpp"
 #include "cpu486/disasm.hpp"
@@ -22,13 +23,7 @@ namespace l4sim {
 
 namespace {
 
-std::vector<u8> read_binary(const std::string& path, const char* what) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw ConfigError(fmt::format("cannot open {} '{}' (build the project first: make)", what, path));
-  std::vector<u8> v((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (v.empty()) throw ConfigError(fmt::format("{} '{}' is empty", what, path));
-  return v;
-}
+constexpr const char* kBuildHint = " (build the project first: make)";
 
 std::string read_text(const std::string& path) {
   std::ifstream f(path);
@@ -97,8 +92,8 @@ int ipc_command(const std::vector<std::string>& args, const char* version, const
   mc.timing = MachineConfig::Timing::kOn;
   std::string serial;
   Machine m(mc, MachineIo{[&serial](u8 c) { serial.push_back(static_cast<char>(c)); }, {}, {}});
-  std::vector<BootModule> mods{{sigma0, "", read_binary(sigma0, "sigma0")}, {root, "", read_binary(root, "root task")}};
-  m.boot_multiboot(kernel, read_binary(kernel, "kernel"), "", mods);
+  std::vector<BootModule> mods{{sigma0, "", read_input_file(sigma0, "sigma0", kBuildHint)}, {root, "", read_input_file(root, "root task", kBuildHint)}};
+  m.boot_multiboot(kernel, read_input_file(kernel, "kernel", kBuildHint), "", mods);
 
   IpcProbe probe(
       static_cast<u8>(vector), [&m] { return m.cpu().state().cr3; }, step_text);

@@ -10,6 +10,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "cli/input_files.hpp"
 #include "cli/parse.hpp"
 #include "common/error.hpp"
 #include "machine/machine.hpp"
@@ -19,14 +20,6 @@ namespace po = boost::program_options;
 namespace l4sim {
 
 namespace {
-
-std::vector<u8> read_file(const std::string& path, const char* what) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw ConfigError(fmt::format("cannot open {} '{}'", what, path));
-  std::vector<u8> v((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (v.empty()) throw ConfigError(fmt::format("{} '{}' is empty", what, path));
-  return v;
-}
 
 // An output stream that is stdout or a file we own.
 class OutFile {
@@ -116,7 +109,7 @@ std::vector<BootModule> read_modules(const std::vector<std::string>& specs) {
     m.path = spec.substr(0, comma);
     if (comma != std::string::npos) m.args = spec.substr(comma + 1);
     if (m.path.empty()) throw ConfigError("--module: empty path in '" + spec + "'");
-    m.data = read_file(m.path, "module");
+    m.data = read_input_file(m.path, "module");
     mods.push_back(std::move(m));
   }
   return mods;
@@ -288,7 +281,7 @@ int run_command(const std::vector<std::string>& args, const char* version) {
 
   // Read every input before any output file is created, so bad input leaves
   // nothing behind.
-  std::vector<u8> image = read_file(!o.kernel.empty() ? o.kernel
+  std::vector<u8> image = read_input_file(!o.kernel.empty() ? o.kernel
                                     : !o.rom.empty()  ? o.rom
                                                       : o.raw,
                                     !o.kernel.empty() ? "kernel"
