@@ -53,62 +53,35 @@ std::string step_text(const InsnEvent& ev) {
 
 }  // namespace
 
-int ipc_command(const std::vector<std::string>& args, const char* version, const std::string& self_dir) {
-  std::string kernel = self_dir + "/kernel/kernel.elf", sigma0 = self_dir + "/guest/sigma0.elf",
-              root = self_dir + "/guest/root.elf";
-  std::string cpu = "i486dx50", json_path, diff_trace, write_trace, log_level = "warn";
-  u32 memory_mb = 16;
-  u32 vector = 0x30;
-  bool no_listing = false;
-  po::options_description desc("l4sim ipc [options]");
-  desc.add_options()("kernel", po::value(&kernel), "the microkernel (default: next to l4sim, kernel/kernel.elf)")(
-      "sigma0", po::value(&sigma0), "sigma0 (default: guest/sigma0.elf next to l4sim)")(
-      "root", po::value(&root), "the root task with the ping-pong benchmark (default: guest/root.elf)")(
-      "cpu", po::value(&cpu), "CPU model: i486dx50 (the only one with a timing model so far)")(
-      "memory", po::value(&memory_mb), "physical memory in MB (default 16)")(
-      "ipc-vector", po::value(&vector), "the kernel's IPC trap vector (default 0x30 = 48)")(
-      "json", po::value(&json_path), "write the figures as JSON to this file")(
-      "diff-trace", po::value(&diff_trace),
-      "compare the warm IPC listings with reference traces: a directory holding <cpu>-inter.trace and "
-      "<cpu>-intra.trace (e.g. traces/)")("write-trace", po::value(&write_trace),
-                                          "write the listings as reference traces into this directory")(
-      "no-listing", po::bool_switch(&no_listing), "do not print the annotated listings")(
-      "log-level,v", po::value(&log_level), "diagnostics on stderr")("help,h", "show this help");
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).run(), vm);
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
-  po::notify(vm);
-  spdlog::set_level(parse_log_level(log_level));
-  if (vector > 255) throw ConfigError("--ipc-vector must be 0..255");
-
+IpcBenchmark run_ipc_benchmark(const IpcRunOptions& o) {
+  IpcBenchmark b;
   MachineConfig mc;
-  mc.memory_bytes = memory_mb << 20;
-  mc.cpu.model = parse_cpu_model(cpu);
+  mc.memory_bytes = o.memory_mb << 20;
+  mc.cpu.model = parse_cpu_model(o.cpu);
   if (mc.cpu.model != CpuModel::kI486DX)
     throw ConfigError("l4sim ipc needs a timing model: only i486dx50 has one so far");
   mc.timing = MachineConfig::Timing::kOn;
-  std::string serial;
-  Machine m(mc, MachineIo{[&serial](u8 c) { serial.push_back(static_cast<char>(c)); }, {}, {}});
-  std::vector<BootModule> mods{{sigma0, "", read_input_file(sigma0, "sigma0", kBuildHint)}, {root, "", read_input_file(root, "root task", kBuildHint)}};
-  m.boot_multiboot(kernel, read_input_file(kernel, "kernel", kBuildHint), "", mods);
+  b.machine =
+      std::make_unique<Machine>(mc, MachineIo{[&b](u8 c) { b.serial.push_back(static_cast<char>(c)); }, {}, {}});
+  Machine& m = *b.machine;
+  std::vector<BootModule> mods{{o.sigma0, "", read_input_file(o.sigma0, "sigma0", kBuildHint)},
+                               {o.root, "", read_input_file(o.root, "root task", kBuildHint)}};
+  m.boot_multiboot(o.kernel, read_input_file(o.kernel, "kernel", kBuildHint), "", mods);
 
-  IpcProbe probe(
-      static_cast<u8>(vector), [&m] { return m.cpu().state().cr3; }, step_text);
+  b.probe = std::make_unique<IpcProbe>(
+      static_cast<u8>(o.vector), [&m] { return m.cpu().state().cr3; }, step_text);
+  IpcProbe& probe = *b.probe;
   probe.set_capture(true);
   probe.set_tlb_occupancy([&m] { return m.cpu().tlb().valid_entries(); });
   ProbeAdapter adapter(m, probe);
   m.add_observer(&adapter);
-  std::vector<RegionSpec> regions;
-  const auto b = m.find_symbol("pingpong_loop_begin"), e = m.find_symbol("pingpong_loop_end");
-  if (!b || !e) throw ConfigError("the root task has no pingpong_loop_begin/end symbols");
-  regions.push_back(RegionSpec{"pingpong", *b, *e});
-  m.set_regions(regions);
+  const auto begin = m.find_symbol("pingpong_loop_begin"), end = m.find_symbol("pingpong_loop_end");
+  if (!begin || !end) throw ConfigError("the root task has no pingpong_loop_begin/end symbols");
+  m.set_regions({RegionSpec{"pingpong", *begin, *end}});
   const RunResult r = m.run(RunLimits{1'000'000'000, 10'000'000'000});
+  m.remove_observer(&adapter);
   if (r.reason != ExitReason::kGuestExit || r.guest_status != 1) {
-    std::cerr << serial;
+    std::cerr << b.serial;
     throw std::runtime_error(fmt::format("the benchmark did not pass: {} (status {}) {}", exit_reason_name(r.reason),
                                          r.guest_status, r.message));
   }
@@ -128,15 +101,58 @@ int ipc_command(const std::vector<std::string>& args, const char* version, const
     }
     return summarize(name, std::move(warm), cold);
   };
-  const IpcScenario inter = scenario("inter_as", inst[0], inst[1]);
-  const IpcScenario intra = scenario("intra_as", inst[2], inst[3]);
-  const double mhz = double(m.config().cpu_hz) / 1e6;
+  b.inter = scenario("inter_as", inst[0], inst[1]);
+  b.intra = scenario("intra_as", inst[2], inst[3]);
+  b.mhz = double(m.config().cpu_hz) / 1e6;
   auto describe = [&m](u32 a) { return m.describe(a); };
+  b.inter_listing = b.inter.example ? format_listing(*b.inter.example, describe) : "";
+  b.intra_listing = b.intra.example ? format_listing(*b.intra.example, describe) : "";
+  b.inter_trace = b.inter.example ? format_listing(*b.inter.example, describe, true) : "";
+  b.intra_trace = b.intra.example ? format_listing(*b.intra.example, describe, true) : "";
+  return b;
+}
+
+int ipc_command(const std::vector<std::string>& args, const char* version, const std::string& self_dir) {
+  IpcRunOptions o = IpcRunOptions::defaults(self_dir);
+  std::string json_path, diff_trace, write_trace, log_level = "warn";
+  bool no_listing = false;
+  po::options_description desc("l4sim ipc [options]");
+  desc.add_options()("kernel", po::value(&o.kernel), "the microkernel (default: next to l4sim, kernel/kernel.elf)")(
+      "sigma0", po::value(&o.sigma0), "sigma0 (default: guest/sigma0.elf next to l4sim)")(
+      "root", po::value(&o.root), "the root task with the ping-pong benchmark (default: guest/root.elf)")(
+      "cpu", po::value(&o.cpu), "CPU model: i486dx50 (the only one with a timing model so far)")(
+      "memory", po::value(&o.memory_mb), "physical memory in MB (default 16)")(
+      "ipc-vector", po::value(&o.vector), "the kernel's IPC trap vector (default 0x30 = 48)")(
+      "json", po::value(&json_path), "write the figures as JSON to this file")(
+      "diff-trace", po::value(&diff_trace),
+      "compare the warm IPC listings with reference traces: a directory holding <cpu>-inter.trace and "
+      "<cpu>-intra.trace (e.g. traces/)")("write-trace", po::value(&write_trace),
+                                          "write the listings as reference traces into this directory")(
+      "no-listing", po::bool_switch(&no_listing), "do not print the annotated listings")(
+      "log-level,v", po::value(&log_level), "diagnostics on stderr")("help,h", "show this help");
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(desc).run(), vm);
+  if (vm.count("help")) {
+    std::cout << desc;
+    return 0;
+  }
+  po::notify(vm);
+  spdlog::set_level(parse_log_level(log_level));
+  if (o.vector > 255) throw ConfigError("--ipc-vector must be 0..255");
+
+  const IpcBenchmark b = run_ipc_benchmark(o);
+  const std::string& cpu = o.cpu;
+  const std::string& kernel = o.kernel;
+  const double mhz = b.mhz;
+  const IpcScenario& inter = b.inter;
+  const IpcScenario& intra = b.intra;
+  const std::string& inter_listing = b.inter_listing;
+  const std::string& intra_listing = b.intra_listing;
+  const u32 memory_mb = o.memory_mb;
+  const Machine& m = *b.machine;
 
   std::cout << fmt::format("l4sim ipc: {} at {:.0f} MHz, kernel {} (l4sim {})\n\n", cpu, mhz, kernel, version);
   std::cout << format_report(inter, mhz, true) << "\n" << format_report(intra, mhz, false);
-  const std::string inter_listing = inter.example ? format_listing(*inter.example, describe) : "";
-  const std::string intra_listing = intra.example ? format_listing(*intra.example, describe) : "";
   if (!no_listing) {
     std::cout << fmt::format("\none warm inter-address-space IPC ({} cycles), trap to receiver:\n",
                              inter.example ? inter.example->cycles : 0)
@@ -147,7 +163,7 @@ int ipc_command(const std::vector<std::string>& args, const char* version, const
   }
   if (!write_trace.empty()) {
     fs::create_directories(write_trace);
-    for (auto [suffix, text] : {std::pair{"inter", &inter_listing}, std::pair{"intra", &intra_listing}}) {
+    for (auto [suffix, text] : {std::pair{"inter", &b.inter_trace}, std::pair{"intra", &b.intra_trace}}) {
       const std::string path = fmt::format("{}/{}-{}.trace", write_trace, cpu, suffix);
       std::ofstream f(path);
       if (!f) throw ConfigError("cannot write '" + path + "'");
@@ -156,7 +172,7 @@ int ipc_command(const std::vector<std::string>& args, const char* version, const
   }
   u32 total_changes = 0;
   if (!diff_trace.empty()) {
-    for (auto [suffix, text] : {std::pair{"inter", &inter_listing}, std::pair{"intra", &intra_listing}}) {
+    for (auto [suffix, text] : {std::pair{"inter", &b.inter_trace}, std::pair{"intra", &b.intra_trace}}) {
       const std::string path = fmt::format("{}/{}-{}.trace", diff_trace, cpu, suffix);
       u32 changes = 0;
       const std::string d = diff_listing(read_text(path), *text, &changes);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli/check_command.hpp"
 #include "cli/ipc_command.hpp"
 #include "cli/run_command.hpp"
 #include "common/error.hpp"
@@ -23,6 +24,7 @@ void usage(std::ostream& o) {
        "commands:\n"
        "  run       run a guest image (see l4sim run --help)\n"
        "  ipc       per-IPC cycles of the real kernel, decomposed as in the published analysis\n"
+       "  check     compare the kernel's measured paths with the cycle budgets (traces/budgets.json)\n"
        "  version   print the l4sim version\n";
 }
 
@@ -40,11 +42,12 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   try {
     if (cmd == "run") return run_command(args, kVersion);
-    if (cmd == "ipc") {
+    if (cmd == "ipc" || cmd == "check") {
       // Default images sit next to the l4sim binary in the build tree.
       std::error_code ec;
       const auto self = std::filesystem::canonical("/proc/self/exe", ec);
-      return ipc_command(args, kVersion, ec ? std::string(".") : self.parent_path().string());
+      const std::string dir = ec ? std::string(".") : self.parent_path().string();
+      return cmd == "ipc" ? ipc_command(args, kVersion, dir) : check_command(args, kVersion, dir);
     }
     if (cmd == "version" || cmd == "--version") {
       std::cout << "l4sim " << kVersion << "\n";

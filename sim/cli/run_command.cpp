@@ -282,11 +282,11 @@ int run_command(const std::vector<std::string>& args, const char* version) {
   // Read every input before any output file is created, so bad input leaves
   // nothing behind.
   std::vector<u8> image = read_input_file(!o.kernel.empty() ? o.kernel
-                                    : !o.rom.empty()  ? o.rom
-                                                      : o.raw,
-                                    !o.kernel.empty() ? "kernel"
-                                    : !o.rom.empty()  ? "ROM image"
-                                                      : "image");
+                                          : !o.rom.empty()  ? o.rom
+                                                            : o.raw,
+                                          !o.kernel.empty() ? "kernel"
+                                          : !o.rom.empty()  ? "ROM image"
+                                                            : "image");
   std::vector<BootModule> modules = read_modules(o.modules);
   MachineIo io;
   if (!o.serial_in.empty()) {

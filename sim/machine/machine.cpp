@@ -76,6 +76,11 @@ void Machine::add_observer(InsnObserver* o) {
   update_observer();
 }
 
+void Machine::remove_observer(InsnObserver* o) {
+  std::erase(observers_, o);
+  update_observer();
+}
+
 void Machine::StepObserver::on_step(const InsnEvent& ev) {
   Machine& m = m_;
   const u64 now = m.clock_.now();

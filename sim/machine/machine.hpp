@@ -107,6 +107,7 @@ class Machine {
   // Further observers of every step (traces); they see the event after the
   // timing model, and last_step_cycles() is that step's cost.
   void add_observer(InsnObserver* o);
+  void remove_observer(InsnObserver* o);
   u32 last_step_cycles() const { return last_cycles_; }
 
   // ---- Symbols and inspection ---------------------------------------------

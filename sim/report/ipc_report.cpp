@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <sstream>
 
 namespace l4sim {
@@ -144,7 +145,34 @@ nlohmann::json report_json(const IpcScenario& s, double mhz) {
   return j;
 }
 
-std::string format_listing(const IpcRecord& r, const std::function<std::string(u32)>& describe) {
+namespace {
+
+std::string strip_offset(std::string where) {
+  const size_t plus = where.find('+');
+  return plus == std::string::npos ? where : where.substr(0, plus);
+}
+
+// Replaces hexadecimal addresses that name a symbol by the symbol.
+std::string symbolize(const std::string& text, const std::function<std::string(u32)>& describe) {
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    if (text.compare(i, 2, "0x") == 0) {
+      size_t j = i + 2;
+      while (j < text.size() && std::isxdigit(static_cast<unsigned char>(text[j]))) ++j;
+      const unsigned long v = std::stoul(text.substr(i + 2, j - i - 2), nullptr, 16);
+      const std::string sym = v >= 0x1000 ? describe(static_cast<u32>(v)) : "";
+      out += sym.empty() ? text.substr(i, j - i) : strip_offset(sym);
+      i = j;
+    } else {
+      out += text[i++];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string format_listing(const IpcRecord& r, const std::function<std::string(u32)>& describe, bool for_trace) {
   std::string o;
   for (const IpcStep& s : r.steps) {
     std::string notes;
@@ -160,7 +188,9 @@ std::string format_listing(const IpcRecord& r, const std::function<std::string(u
     if (s.cr3_loaded) notes += " cr3";
     std::string where = describe(s.addr);
     if (where.empty()) where = fmt::format("{:#010x}", s.addr);
-    o += fmt::format("{:<28} {} {:<36} {:>4}{}\n", where, s.cpl == 3 ? "u" : "k", s.text, s.cycles, notes);
+    const std::string text = for_trace ? symbolize(s.text, describe) : s.text;
+    if (for_trace) where = strip_offset(where);
+    o += fmt::format("{:<28} {} {:<36} {:>4}{}\n", where, s.cpl == 3 ? "u" : "k", text, s.cycles, notes);
   }
   return o;
 }

@@ -31,6 +31,8 @@ struct IpcDecomposition {
   double tlb_entries_lost = 0;
   double refills_after_switch = 0;
   double refill_cycles_after_switch = 0;
+  // Everything the switch costs in refills: inside the IPC and in the receiver afterwards.
+  double refill_cycle_after_switch_total() const { return refill_cycles_after_switch + after_tlb_cycles; }
 };
 
 struct IpcScenario {
@@ -56,7 +58,9 @@ nlohmann::json report_json(const IpcScenario& s, double mhz);
 // The annotated listing of one IPC: one line per step, diffable (no cycle
 // counters of the run, only the step's own cycles). `describe` gives
 // symbol+offset for an address.
-std::string format_listing(const IpcRecord& r, const std::function<std::string(u32)>& describe);
+// With `for_trace`, locations are symbols without offsets and branch targets
+// are symbols, so that one added instruction shows as one added line in a diff.
+std::string format_listing(const IpcRecord& r, const std::function<std::string(u32)>& describe, bool for_trace = false);
 // Lines that differ between a reference listing and the current one
 // (a longest-common-subsequence diff: "- " removed, "+ " added).
 std::string diff_listing(const std::string& reference, const std::string& current, u32* changes);

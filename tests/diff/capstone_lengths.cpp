@@ -150,9 +150,6 @@ void run_mode(bool code32, u64 seed, u64 count, Stats& st) {
     }
     ++st.checked;
     bool excluded = false;
-    std::string nit;
-    for (const auto& [key, n] : st.not_in_table) nit += key + ", ";
-    std::printf("opcodes not in our table that Capstone decodes (opcode, Capstone mnemonic): %s\n", nit.c_str());
     for (const Exclusion& e : kExclusions) {
       if (e.match(c)) {
         ++st.excluded[e.name];

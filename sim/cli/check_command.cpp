@@ -1,0 +1,100 @@
+#include "cli/check_command.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/program_options.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/ipc_command.hpp"
+#include "cli/parse.hpp"
+#include "common/error.hpp"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace l4sim {
+
+namespace {
+
+// The measured value of a budgeted path, by its name in budgets.json.
+double measured(const IpcBenchmark& b, const std::string& path) {
+  const IpcScenario& s = path.rfind("inter_as.", 0) == 0 ? b.inter : b.intra;
+  const std::string what = path.substr(path.find('.') + 1);
+  if (what == "one_way_median") return s.median;
+  if (what == "one_way_max") return double(s.max);
+  if (what == "cold") return s.cold ? double(s.cold->cycles) : 0;
+  if (what == "address_space_switch")  // the CR3 load and every refill it causes, inside the IPC and after
+    return s.d.cr3_load_cycles + s.d.refill_cycle_after_switch_total();
+  throw ConfigError("budgets: unknown path '" + path + "'");
+}
+
+}  // namespace
+
+int check_command(const std::vector<std::string>& args, const char* version, const std::string& self_dir) {
+  IpcRunOptions o = IpcRunOptions::defaults(self_dir);
+  std::string budgets_path, traces_dir;
+  po::options_description desc("l4sim check [options]");
+  desc.add_options()("budgets", po::value(&budgets_path),
+                     "the budgets (default: traces/budgets.json of the source tree)")(
+      "traces", po::value(&traces_dir),
+      "reference traces for the diff of a path over budget (default: the budgets' directory)")(
+      "kernel", po::value(&o.kernel), "the microkernel to check (default: the build's kernel/kernel.elf)")(
+      "sigma0", po::value(&o.sigma0), "sigma0")("root", po::value(&o.root), "the root task")("help,h",
+                                                                                             "show this help");
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(desc).run(), vm);
+  if (vm.count("help")) {
+    std::cout << desc;
+    return 0;
+  }
+  po::notify(vm);
+  if (budgets_path.empty()) budgets_path = std::string(L4SIM_SOURCE_DIR) + "/traces/budgets.json";
+  if (traces_dir.empty()) traces_dir = fs::path(budgets_path).parent_path().string();
+  std::ifstream f(budgets_path);
+  if (!f) throw ConfigError("cannot open budgets '" + budgets_path + "'");
+  nlohmann::json budgets;
+  try {
+    budgets = nlohmann::json::parse(f);
+  } catch (const nlohmann::json::exception& e) {
+    throw ConfigError(fmt::format("budgets '{}': {}", budgets_path, e.what()));
+  }
+
+  int over = 0;
+  std::cout << fmt::format("l4sim check: budgets {} (l4sim {})\n", budgets_path, version);
+  for (const auto& [cpu, paths] : budgets.items()) {
+    o.cpu = cpu;
+    const IpcBenchmark b = run_ipc_benchmark(o);
+    std::cout << fmt::format("\n{:<34} {:>10} {:>10} {:>10} {:>10}  {}\n", cpu + " path", "budget", "tolerance",
+                             "measured", "margin", "status");
+    for (const auto& [path, spec] : paths.items()) {
+      if (!spec.contains("budget")) throw ConfigError("budgets: '" + cpu + "/" + path + "' has no budget");
+      const double budget = spec["budget"].get<double>();
+      const double tolerance = spec.value("tolerance", 0.0);
+      const double m = measured(b, path);
+      const double margin = budget + tolerance - m;
+      const bool ok = margin >= 0;
+      std::cout << fmt::format("{:<34} {:>10.1f} {:>10.1f} {:>10.1f} {:>+10.1f}  {}\n", path, budget, tolerance, m,
+                               margin,
+                               ok ? (m < budget - tolerance ? "ok (under: lower the budget?)" : "ok") : "OVER BUDGET");
+      if (ok) continue;
+      ++over;
+      const std::string trace = spec.value("trace", "");
+      if (!trace.empty()) {
+        std::ifstream t(traces_dir + "/" + trace);
+        const std::string ref((std::istreambuf_iterator<char>(t)), std::istreambuf_iterator<char>());
+        u32 changes = 0;
+        const std::string& cur = path.rfind("inter_as.", 0) == 0 ? b.inter_trace : b.intra_trace;
+        const std::string d = diff_listing(ref, cur, &changes);
+        std::cout << fmt::format("  trace diff of {} against {}/{} ({} lines):\n{}", path, traces_dir, trace, changes,
+                                 d);
+      }
+    }
+  }
+  std::cout << (over ? fmt::format("\n{} path(s) over budget\n", over) : std::string("\nall paths within budget\n"));
+  return over ? 1 : 0;
+}
+
+}  // namespace l4sim
