@@ -125,6 +125,22 @@ static void test_rtc(void) {
   check(rtc_c == 0xC0, "register C reads IRQF and PF");
 }
 
+/* The line the other end sends, assembled from every byte received: some may
+ * arrive early (QEMU delivers its input as fast as the FIFO takes it). */
+static char line[64];
+static unsigned line_len;
+static int line_done;
+static void rx_take(char c) {
+  if (line_done) return;
+  if (c == '\n' || c == '\r') {
+    line_done = 1;
+    return;
+  }
+  /* The line starts with '>' padding: a byte that arrives before
+   * serial_init() resets the FIFO is lost, under QEMU as on a PC. */
+  if ((line_len || c != '>') && line_len < sizeof line - 1) line[line_len++] = c;
+}
+
 static void test_uart(void) {
   outb(COM1 + 7, 0x5A);
   check(inb(COM1 + 7) == 0x5A, "UART scratch register");
@@ -134,12 +150,7 @@ static void test_uart(void) {
    * printed until the loop is undone (it would loop back too).
    * Bytes from the other end may already wait in the FIFO (QEMU delivers
    * its input at once): keep them for the receive test below. */
-  char line[64];
-  unsigned n = 0;
-  while ((inb(COM1 + 5) & 0x01) && n < sizeof line - 1) { /* make room in the FIFO */
-    char c = (char)inb(COM1);
-    if (n || c != '>') line[n++] = c;
-  }
+  while (inb(COM1 + 5) & 0x01) rx_take((char)inb(COM1)); /* make room in the FIFO */
   outb(COM1 + 4, 0x1E); /* LOOP, OUT2, OUT1, RTS */
   outb(COM1, 0xAE);
   int echoed = 0;
@@ -148,8 +159,8 @@ static void test_uart(void) {
     uint8_t c = inb(COM1);
     if (c == 0xAE)
       echoed = 1;
-    else if (n < sizeof line - 1 && (n || c != '>'))
-      line[n++] = (char)c;
+    else
+      rx_take((char)c);
   }
   uint8_t msr = inb(COM1 + 6);
   outb(COM1 + 4, 0x0B);
@@ -167,16 +178,12 @@ static void test_uart(void) {
   check(uart_iir == 0xC2, "IIR reported THRE with FIFOs enabled");
 
   /* Receive what the other end sends (the test feeds a line). */
-  while (n < sizeof line - 1) {
+  while (!line_done) {
     while (!(inb(COM1 + 5) & 0x01)) {
     }
-    char c = (char)inb(COM1);
-    if (c == '\n' || c == '\r') break;
-    /* The line starts with '>' padding: a byte that arrives before
-     * serial_init() resets the FIFO is lost, under QEMU as on a PC. */
-    if (n || c != '>') line[n++] = c;
+    rx_take((char)inb(COM1));
   }
-  line[n] = 0;
+  line[line_len] = 0;
   kprintf("received '%s'\n", line);
 }
 
