@@ -8,6 +8,7 @@
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "cli/input_files.hpp"
 #include "cli/parse.hpp"
@@ -73,6 +74,7 @@ IpcBenchmark run_ipc_benchmark(const IpcRunOptions& o) {
   IpcProbe& probe = *b.probe;
   probe.set_capture(true);
   probe.set_tlb_occupancy([&m] { return m.cpu().tlb().valid_entries(); });
+  probe.set_esp_reader([&m] { return m.cpu().state().r[ESP]; });
   ProbeAdapter adapter(m, probe);
   m.add_observer(&adapter);
   const auto begin = m.find_symbol("pingpong_loop_begin"), end = m.find_symbol("pingpong_loop_end");
@@ -154,12 +156,16 @@ int ipc_command(const std::vector<std::string>& args, const char* version, const
   std::cout << fmt::format("l4sim ipc: {} at {:.0f} MHz, kernel {} (l4sim {})\n\n", cpu, mhz, kernel, version);
   std::cout << format_report(inter, mhz, true) << "\n" << format_report(intra, mhz, false);
   if (!no_listing) {
-    std::cout << fmt::format("\none warm inter-address-space IPC ({} cycles), trap to receiver:\n",
-                             inter.example ? inter.example->cycles : 0)
-              << inter_listing;
-    std::cout << fmt::format("\none warm intra-address-space IPC ({} cycles), trap to receiver:\n",
-                             intra.example ? intra.example->cycles : 0)
-              << intra_listing;
+    for (auto [sc, listing, what] :
+         {std::tuple{&inter, &inter_listing, "inter"}, std::tuple{&intra, &intra_listing, "intra"}}) {
+      if (!sc->example) continue;
+      const IpcRecord& x = *sc->example;
+      std::cout << fmt::format(
+                       "\none warm {}-address-space IPC ({} cycles), trap to receiver; sender CR3 {:#x} kernel stack "
+                       "{:#x}, receiver CR3 {:#x} kernel stack {:#x}:\n",
+                       what, x.cycles, x.sender_cr3, x.sender_kstack, x.receiver_cr3, x.receiver_kstack)
+                << *listing;
+    }
   }
   if (!write_trace.empty()) {
     fs::create_directories(write_trace);

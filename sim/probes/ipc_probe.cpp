@@ -26,6 +26,7 @@ void add(CycleCauses& a, const CycleCauses& b) {
 }  // namespace
 
 void IpcProbe::add_step(IpcRecord& r, const InsnEvent& ev, u32 cycles, const CycleCauses& causes) {
+  if (esp_ && ev.cpl_after == 0) last_kernel_esp_ = esp_();
   if (ev.retired || ev.vector >= 0) ++r.kernel_instructions;
   add(r.causes, causes);
   const u8 tlb = tlb_misses_of(ev);
@@ -58,6 +59,7 @@ void IpcProbe::begin(const InsnEvent& ev, u64 now, u32 cycles, const CycleCauses
   r.index = static_cast<u32>(records_.size());
   r.start_cycle = now;
   r.sender_cr3 = cr3_();
+  if (esp_) r.sender_kstack = esp_() & ~kPageMask;
   r.trap_addr = ev.cs_base + ev.eip;
   r.entry_cycles = cycles;
   r.entry_base = static_cast<u32>(causes.base);
@@ -97,6 +99,7 @@ void IpcProbe::on_step(const InsnEvent& ev, u64 now, u32 cycles, const CycleCaus
         // The first user instruction: the IPC ends where it starts.
         r.cycles = now - r.start_cycle;
         r.receiver_cr3 = cr3_();
+        r.receiver_kstack = last_kernel_esp_ & ~kPageMask;
         r.as_switch = r.receiver_cr3 != r.sender_cr3;
         r.return_addr = ev.cs_base + ev.eip;
         r.complete = true;

@@ -31,6 +31,9 @@ struct IpcRecord {
   u64 start_cycle = 0;
   u64 cycles = 0;  // trap instruction's start to the first user instruction's start
   u32 sender_cr3 = 0, receiver_cr3 = 0;
+  // The kernel stack page each side ran on: identifies the thread on any
+  // kernel that gives each thread its own kernel stack (L4's TCB pages).
+  u32 sender_kstack = 0, receiver_kstack = 0;
   bool as_switch = false;  // CR3 differs on return
   u32 trap_addr = 0, return_addr = 0;
   u64 kernel_instructions = 0;        // instructions between the trap and the return, both included
@@ -67,6 +70,8 @@ class IpcProbe {
   void on_step(const InsnEvent& ev, u64 now, u32 cycles, const CycleCauses& causes);
   void set_capture(bool on) { capture_ = on; }
   void set_tlb_occupancy(TlbOccupancy f) { tlb_occupancy_ = std::move(f); }
+  // ESP after a step, to tell the threads apart by their kernel stacks.
+  void set_esp_reader(std::function<u32()> f) { esp_ = std::move(f); }
   const std::vector<IpcRecord>& records() const { return records_; }
 
  private:
@@ -78,6 +83,8 @@ class IpcProbe {
   Cr3Reader cr3_;
   Formatter fmt_;
   TlbOccupancy tlb_occupancy_;
+  std::function<u32()> esp_;
+  u32 last_kernel_esp_ = 0;
   u32 tlb_valid_before_ = 0;  // valid TLB entries before the current step
   bool switched_ = false;     // the current IPC has loaded CR3
   bool capture_ = false;

@@ -125,6 +125,14 @@ nlohmann::json report_json(const IpcScenario& s, double mhz) {
   j["one_way_cycles"] = {{"min", s.min}, {"median", s.median}, {"mean", s.mean}, {"max", s.max}};
   j["one_way_us"] = s.mean / mhz;
   if (s.cold) j["cold_cycles"] = s.cold->cycles;
+  if (s.example)
+    j["example"] = {{"cycles", s.example->cycles},
+                    {"sender_cr3", s.example->sender_cr3},
+                    {"receiver_cr3", s.example->receiver_cr3},
+                    {"sender_kernel_stack", s.example->sender_kstack},
+                    {"receiver_kernel_stack", s.example->receiver_kstack},
+                    {"trap_address", s.example->trap_addr},
+                    {"return_address", s.example->return_addr}};
   j["decomposition"] = {{"entry_exit", d.entry_exit},
                         {"other_instructions", d.other_instructions},
                         {"kernel_instructions", d.kernel_instructions},
@@ -189,8 +197,13 @@ std::string format_listing(const IpcRecord& r, const std::function<std::string(u
     std::string where = describe(s.addr);
     if (where.empty()) where = fmt::format("{:#010x}", s.addr);
     const std::string text = for_trace ? symbolize(s.text, describe) : s.text;
-    if (for_trace) where = strip_offset(where);
-    o += fmt::format("{:<28} {} {:<36} {:>4}{}\n", where, s.cpl == 3 ? "u" : "k", text, s.cycles, notes);
+    if (for_trace) {
+      o +=
+          fmt::format("{:<28} {} {:<36} {:>4}{}\n", strip_offset(where), s.cpl == 3 ? "u" : "k", text, s.cycles, notes);
+    } else {
+      o += fmt::format("{:08x} {:<28} {} {:<36} {:>4}{}\n", s.addr, where, s.cpl == 3 ? "u" : "k", text, s.cycles,
+                       notes);
+    }
   }
   return o;
 }
