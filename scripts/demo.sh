@@ -36,6 +36,12 @@ for name, inst in (("inter-address-space", r[1]), ("intra-address-space", r[3]))
 print("   (published: lower bound 172 cycles, L4 on the 486-DX50 250 cycles, inter-address-space)")
 PY
 echo
+echo "== the IPC report: each one-way IPC from trap to receiver, decomposed (l4sim ipc; listings: l4sim ipc)"
+"$l4sim" ipc --no-listing || { echo "demo: l4sim ipc failed" >&2; exit 1; }
+echo
+echo "== the cycle budgets (l4sim check, traces/budgets.json)"
+"$l4sim" check || { echo "demo: over budget" >&2; exit 1; }
+echo
 echo "== multiboot: a test kernel prints its boot information (tests/machine/kernels/mbinfo.c)"
 run --kernel "$build/tests/machine/mbinfo.elf" --cmdline "demo=1" \
   --module "$data/module-a.txt,first-arg second-arg" --module "$data/module-b.txt"
