@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/ipc_command.hpp"
+#include "cli/options.hpp"
 #include "cli/parse.hpp"
 #include "common/error.hpp"
 
@@ -45,12 +46,7 @@ int check_command(const std::vector<std::string>& args, const char* version, con
       "sigma0", po::value(&o.sigma0), "sigma0")("root", po::value(&o.root), "the root task")("help,h",
                                                                                              "show this help");
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).run(), vm);
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
-  po::notify(vm);
+  if (!parse_options(desc, args, vm)) return 0;
   if (budgets_path.empty()) budgets_path = std::string(L4SIM_SOURCE_DIR) + "/traces/budgets.json";
   if (traces_dir.empty()) traces_dir = fs::path(budgets_path).parent_path().string();
   std::ifstream f(budgets_path);

@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "cli/input_files.hpp"
+#include "cli/options.hpp"
 #include "cli/parse.hpp"
 #include "common/error.hpp"
 #include "cpu486/disasm.hpp"
@@ -133,12 +134,7 @@ int ipc_command(const std::vector<std::string>& args, const char* version, const
       "no-listing", po::bool_switch(&no_listing), "do not print the annotated listings")(
       "log-level,v", po::value(&log_level), "diagnostics on stderr")("help,h", "show this help");
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).run(), vm);
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
-  po::notify(vm);
+  if (!parse_options(desc, args, vm)) return 0;
   spdlog::set_level(parse_log_level(log_level));
   if (o.vector > 255) throw ConfigError("--ipc-vector must be 0..255");
 

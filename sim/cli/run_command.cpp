@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/input_files.hpp"
+#include "cli/options.hpp"
 #include "cli/parse.hpp"
 #include "common/error.hpp"
 #include "machine/machine.hpp"
@@ -248,12 +249,7 @@ int run_command(const std::vector<std::string>& args, const char* version) {
   RunOptions o;
   const po::options_description desc = describe_options(o);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).run(), vm);
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
-  po::notify(vm);
+  if (!parse_options(desc, args, vm)) return 0;
   spdlog::set_level(parse_log_level(o.log_level));
 
   const int boots = !o.kernel.empty() + !o.rom.empty() + !o.raw.empty();
