@@ -32,12 +32,6 @@ void wake_to_user(struct tcb *t) {
   t->kesp = (uint32_t)ctx;
 }
 
-void thread_set_user_entry(struct tcb *t, uint32_t eip, uint32_t esp) {
-  struct frame *f = frame_of(t);
-  f->eip = eip;
-  f->esp = esp;
-}
-
 struct tcb *thread_create(uint32_t tid, uint32_t pgdir, uint32_t eip, uint32_t esp, uint32_t pager, uint32_t prio) {
   struct tcb *t = tcb_back(tid_number(tid));
   memset(t, 0, sizeof *t);

@@ -94,7 +94,6 @@ struct tcb *thread_create(uint32_t tid, uint32_t pgdir, uint32_t eip, uint32_t e
 void thread_kill(struct tcb *t);
 uint32_t thread_new_id(uint32_t task, uint32_t lthread); /* a fresh version for that thread number */
 int tcb_exists(uint32_t number); /* has the TCB page its own frame (without touching it)? */
-void thread_set_user_entry(struct tcb *t, uint32_t eip, uint32_t esp);
 void wake_to_user(struct tcb *t); /* make t resume in ret_to_user with its frame */
 
 /* sched.c */

@@ -58,6 +58,16 @@ int check_command(const std::vector<std::string>& args, const char* version, con
     throw ConfigError(fmt::format("budgets '{}': {}", budgets_path, e.what()));
   }
 
+  if (!budgets.is_object()) throw ConfigError("budgets '" + budgets_path + "': expected an object of CPU models");
+  for (const auto& [cpu, paths] : budgets.items()) {
+    if (!paths.is_object()) throw ConfigError("budgets: '" + cpu + "' must map paths to budgets");
+    for (const auto& [path, spec] : paths.items())
+      if (!spec.is_object() || !spec.contains("budget") || !spec["budget"].is_number() ||
+          (spec.contains("tolerance") && !spec["tolerance"].is_number()) ||
+          (spec.contains("trace") && !spec["trace"].is_string()))
+        throw ConfigError("budgets: '" + cpu + "/" + path +
+                          "' needs a numeric budget (and optionally a numeric tolerance and a trace file name)");
+  }
   int over = 0;
   std::cout << fmt::format("l4sim check: budgets {} (l4sim {})\n", budgets_path, version);
   for (const auto& [cpu, paths] : budgets.items()) {
@@ -66,7 +76,6 @@ int check_command(const std::vector<std::string>& args, const char* version, con
     std::cout << fmt::format("\n{:<34} {:>10} {:>10} {:>10} {:>10}  {}\n", cpu + " path", "budget", "tolerance",
                              "measured", "margin", "status");
     for (const auto& [path, spec] : paths.items()) {
-      if (!spec.contains("budget")) throw ConfigError("budgets: '" + cpu + "/" + path + "' has no budget");
       const double budget = spec["budget"].get<double>();
       const double tolerance = spec.value("tolerance", 0.0);
       const double m = measured(b, path);

@@ -167,6 +167,11 @@ std::string symbolize(const std::string& text, const std::function<std::string(u
     if (text.compare(i, 2, "0x") == 0) {
       size_t j = i + 2;
       while (j < text.size() && std::isxdigit(static_cast<unsigned char>(text[j]))) ++j;
+      if (j == i + 2 || j - i > 10) {  // not an address: copy as is
+        out += text.substr(i, j - i);
+        i = j;
+        continue;
+      }
       const unsigned long v = std::stoul(text.substr(i + 2, j - i - 2), nullptr, 16);
       const std::string sym = v >= 0x1000 ? describe(static_cast<u32>(v)) : "";
       out += sym.empty() ? text.substr(i, j - i) : strip_offset(sym);

@@ -132,8 +132,8 @@ const std::vector<ClockRow> kRows = {
     {"call", "Ev", 5, 5, C::kPlain, PRM_REF},
     {"ret", "", 5, 5, C::kPlain, PRM_REF},
     {"ret", "Iw", 5, 5, C::kPlain, PRM},
-    {"jmp", "Ap", 13, 18, C::kFarJmp, PRM},
-    {"jmp", "Mp", 13, 18, C::kFarJmp, PRM},
+    {"jmp", "Ap", 13, 18, C::kModeDep, PRM},
+    {"jmp", "Mp", 13, 18, C::kModeDep, PRM},
     {"call", "Ap", 18, 20, C::kFarCall, PRM},
     {"call", "Mp", 17, 20, C::kFarCall, PRM},
     {"retf", "*", 13, 18, C::kRetFar, PRM_REF},  // protected same 18, lower 33

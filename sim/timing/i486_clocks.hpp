@@ -16,7 +16,6 @@ enum class ClockClass : u8 {
   kPlain,     // reg / mem clocks
   kModeDep,   // reg = real mode, mem = protected mode (segment loads, POPF, ...)
   kBranch,    // reg = taken, mem = not taken (Jcc, LOOPcc, JCXZ)
-  kFarJmp,    // reg = real, mem = protected
   kFarCall,   // reg = real, mem = protected same privilege; to an inner level see kCallInner
   kRetFar,    // reg = real, mem = protected same privilege; to an outer level see kRetOuter
   kInt,       // INT n / INT3 / INTO taken: reg = real, mem = protected same level; inner see kIntInner

@@ -64,14 +64,15 @@ u32 divide_clocks(u8 variant, bool op32, bool mem) {
   }
 }
 
-// x87 control instructions the CPU implements (Intel486 PRM).
+// x87 control instructions the CPU implements (Intel486 PRM; protected mode is the faster
+// figure: FLDENV 44/34, FNSTENV 67/56, FRSTOR 131/120, FNSAVE 154/143 real/protected).
 u32 x87_clocks(const DecodedInsn& d, bool prot) {
   const u8 reg = d.reg();
   switch (d.opcode) {
     case 0xD9:
       if (reg == 5) return 4;               // FLDCW
       if (reg == 7) return 3;               // FNSTCW
-      if (reg == 4) return prot ? 44 : 34;  // FLDENV
+      if (reg == 4) return prot ? 34 : 44;  // FLDENV
       if (reg == 6) return prot ? 56 : 67;  // FNSTENV
       return 3;
     case 0xDB:
@@ -79,7 +80,7 @@ u32 x87_clocks(const DecodedInsn& d, bool prot) {
       if (d.modrm == 0xE2) return 7;   // FNCLEX
       return 3;
     case 0xDD:
-      if (reg == 4) return prot ? 131 : 120;  // FRSTOR
+      if (reg == 4) return prot ? 120 : 131;  // FRSTOR
       if (reg == 6) return prot ? 143 : 154;  // FNSAVE
       return 3;                               // FNSTSW m16
     default: return 3;                        // FNSTSW AX and the rest of the subset
@@ -115,12 +116,9 @@ u32 I486Timing::base_clocks(const FormClocks& fc, const DecodedInsn& d, const In
     case ClockClass::kPlain: return d.mem ? fc.mem : fc.reg;
     case ClockClass::kModeDep: return prot ? fc.mem : fc.reg;
     case ClockClass::kBranch:
-      if (ev.branch_taken) {
-        c.branch += fc.reg - fc.mem;  // what a taken branch costs over a not-taken one
-        return fc.mem;
-      }
+      // The not-taken clocks are the base; what a taken branch costs over it is a branch cost.
+      if (ev.branch_taken) c.branch += fc.reg - fc.mem;
       return fc.mem;
-    case ClockClass::kFarJmp: return prot ? fc.mem : fc.reg;
     case ClockClass::kFarCall: return !prot ? fc.reg : inner ? i486::kCallInner : fc.mem;
     case ClockClass::kRetFar: return !prot ? fc.reg : outer ? i486::kRetOuter : fc.mem;
     case ClockClass::kInto:

@@ -72,6 +72,11 @@ expect 2 "--memory" -- run --kernel "$tmp/k.elf" --memory 5000
 expect 2 "too small to hold the reset vector" -- run --rom "$tmp/hlt.bin"
 expect 2 "--rtc-base" -- run --kernel "$tmp/k.elf" --rtc-base 2026-13-01T00:00:00
 expect 2 "--mhz" -- run --kernel "$tmp/k.elf" --mhz 0
+printf '{"i486dx50": {"inter_as.one_way_median": {"budget": "fast"}}}' >"$tmp/budgets-bad.json"
+printf 'not json' >"$tmp/budgets-junk.json"
+expect 2 "needs a numeric budget" -- check --budgets "$tmp/budgets-bad.json"
+expect 2 "budgets .*budgets-junk.json" -- check --budgets "$tmp/budgets-junk.json"
+expect 2 "cannot open budgets" -- check --budgets "$tmp/missing.json"
 expect 0 "halted" -- run --raw "$tmp/hlt.bin"
 expect 0 "halted" -- run --kernel "$tmp/k.elf" --module "$tmp/big.mod"
 expect 4 "triple fault" -- run --raw "$tmp/ud.bin"
