@@ -26,6 +26,8 @@ void kmain(uint32_t magic, uint32_t mbi_phys) {
   kprintf("l4sim kernel: text %u bytes\n", (uint32_t)(_text_end - _text_start));
   if (magic != MULTIBOOT_BOOT_MAGIC) panic("not booted by a multiboot loader (EAX %x)", magic);
   const struct multiboot_info *mbi = phys_to_virt(mbi_phys);
+  const char *cmdline = (mbi->flags & MB_INFO_CMDLINE) ? phys_to_virt(mbi->cmdline) : "";
+  tlb_tagged = cmdline_has(cmdline, "tagged-tlb");
   memory_init(mbi);
   cpu_init();
   trap_init();
@@ -41,7 +43,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys) {
   timer_init();
   /* "kernel-selftest-fault" on the command line makes the kernel fault on
    * purpose, to exercise its diagnostics (a test does). */
-  if ((mbi->flags & MB_INFO_CMDLINE) && cmdline_has(phys_to_virt(mbi->cmdline), "kernel-selftest-fault"))
+  if (cmdline_has(cmdline, "kernel-selftest-fault"))
     *(volatile uint32_t *)0 = 0;
   /* Become the idle thread; the scheduler starts sigma0 and the root task. */
   __asm__ volatile("mov %0, %%esp; jmp idle_start" : : "r"((uint32_t)idle_tcb + TCB_SIZE));

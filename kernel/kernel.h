@@ -76,6 +76,10 @@ uint32_t memory_top(void);
 uint32_t memory_user_start(void);
 uint32_t memory_pool_start(void);
 extern uint32_t master_pgdir_phys;
+/* Boot option "tagged-tlb": the machine's TLB keeps entries of every address
+ * space (the simulator's tlb.tagged what-if), so a page-table change in any
+ * space needs an INVLPG, not only in the loaded one. */
+extern int tlb_tagged;
 
 uint32_t space_create(void);             /* new page directory with the kernel part; 0 if out of memory */
 void space_destroy(uint32_t pgdir);      /* frees page tables and the directory (mappings must be gone) */

@@ -63,11 +63,19 @@ static void unlink(uint32_t n) {
   if (nodes[n].next) nodes[nodes[n].next].prev = nodes[n].prev;
 }
 
+int tlb_tagged;
+
+/* An untagged TLB holds entries of the loaded address space only (a CR3 load
+ * flushes it), so only a change there needs an INVLPG. A tagged TLB keeps
+ * every space's entries; INVLPG then drops the page's entry of every space. */
+static void invalidate(uint32_t pgdir, uint32_t va) {
+  if (tlb_tagged || pgdir == read_cr3()) invlpg(va);
+}
+
 static void set_pte(uint32_t pgdir, uint32_t va, uint32_t pte, uint32_t node) {
   *pte_lookup(pgdir, va, 1) = pte;
   *slot(pgdir, va) = node;
-  /* The TLB is untagged: only the loaded address space can hold entries. */
-  if (pgdir == read_cr3()) invlpg(va);
+  invalidate(pgdir, va);
 }
 
 /* Removes the subtree below n, and n itself if include_self. */
@@ -79,7 +87,7 @@ static void unmap_node(uint32_t n, int include_self, int write_only) {
   uint32_t *pte = pte_lookup(nodes[n].pgdir, nodes[n].va, 0);
   if (write_only) {
     *pte &= ~PTE_W;
-    if (nodes[n].pgdir == read_cr3()) invlpg(nodes[n].va);
+    invalidate(nodes[n].pgdir, nodes[n].va);
     return;
   }
   set_pte(nodes[n].pgdir, nodes[n].va, 0, NIL);

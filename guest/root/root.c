@@ -1,6 +1,6 @@
 /* The root task: starts its pager thread (for the tasks it creates), runs the
- * in-guest kernel tests and the ping-pong benchmark, and ends the run with
- * the number of failed checks as its status. */
+ * in-guest kernel tests, the ping-pong and the page-fault benchmarks, and
+ * ends the run with the number of failed checks as its status. */
 #include "root.h"
 
 l4_threadid_t sigma0_id, root_pager_id;
@@ -51,6 +51,7 @@ int main(l4_threadid_t s0) {
   root_pager_id = start_thread(1, pager_main, pager_stack + sizeof pager_stack);
   run_tests();
   run_pingpong();
+  run_pagefault();
   printf("%s: %u failed checks\n", failures ? "FAILED" : "PASS", failures);
   l4_kd_exit(failures ? 1 : 0);
   return 0;

@@ -1,5 +1,5 @@
-/* The root task: in-guest kernel tests (tests.c) and the ping-pong benchmark
- * (pingpong.c, pingpong.S). */
+/* The root task: in-guest kernel tests (tests.c), the ping-pong benchmark
+ * (pingpong.c, pingpong.S) and the page-fault benchmark (pfbench.c, pfbench.S). */
 #pragma once
 #include "l4.h"
 
@@ -12,6 +12,7 @@ void park(void) __attribute__((noreturn)); /* block forever */
 l4_threadid_t start_thread(uint32_t lthread, void (*fn)(void), void *stack_top);
 void run_tests(void);
 void run_pingpong(void);
+void run_pagefault(void); /* pfbench.c, pfbench.S */
 
 /* The root task's image bounds (linker symbols) for the pager. */
 extern char __image_start[], __data_start[], __image_end[];

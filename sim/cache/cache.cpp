@@ -21,20 +21,22 @@ u32 log2_exact(u32 v) {
 }
 }  // namespace
 
-void CacheGeometry::validate() const {
-  if (!pow2(size)) throw ConfigError(fmt::format("cache.size ({}) must be a power of two", size));
-  if (!pow2(line) || line < kMinLine || line > kMaxLine)
-    throw ConfigError(
-        fmt::format("cache.line ({}) must be a power of two from {} to {} bytes", line, kMinLine, kMaxLine));
-  if (!pow2(ways)) throw ConfigError(fmt::format("cache.ways ({}) must be a power of two", ways));
+void CacheGeometry::validate(std::string_view key) const {
+  if (!pow2(size)) throw ConfigError(fmt::format("{}.size ({}) must be a power of two", key, size));
+  if (!pow2(line) || line < kMinLine)
+    throw ConfigError(fmt::format("{}.line ({}) must be a power of two of at least {} bytes", key, line, kMinLine));
+  if (line > kMaxLine)
+    throw ConfigError(fmt::format("{}.line ({}) is larger than a page ({} bytes)", key, line, kMaxLine));
+  if (!pow2(ways)) throw ConfigError(fmt::format("{}.ways ({}) must be a power of two", key, ways));
   const u32 lines = size / line;  // 0 when the line is larger than the cache
   if (ways > lines)
-    throw ConfigError(fmt::format("cache.ways ({}) exceeds the number of lines ({} = cache.size {} / cache.line {})",
+    throw ConfigError(fmt::format("{0}.ways ({1}) exceeds the number of lines ({2} = {0}.size {3} / {0}.line {4})", key,
                                   ways, lines, size, line));
   if (replacement != "plru" && replacement != "lru" && replacement != "fifo")
-    throw ConfigError("unknown cache.replacement '" + replacement + "' (expected plru, lru or fifo)");
+    throw ConfigError(fmt::format("unknown {}.replacement '{}' (expected plru, lru or fifo)", key, replacement));
   if (!parse_write_policy(write_policy))
-    throw ConfigError("unknown cache.write_policy '" + write_policy + "' (expected write-through or write-back)");
+    throw ConfigError(
+        fmt::format("unknown {}.write_policy '{}' (expected write-through or write-back)", key, write_policy));
 }
 
 Cache::Cache(const CacheGeometry& g) : geo_(g) {

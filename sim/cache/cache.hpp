@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cache/write_policy.hpp"
@@ -28,9 +29,10 @@ struct CacheGeometry {
   std::string write_policy = "write-through";  // write-through | write-back
   bool write_allocate = false;                 // i486: no allocation on write misses
 
-  // Throws ConfigError naming the offending key (cache.size, cache.line, ...).
-  // Write-through combined with write-allocate is allowed.
-  void validate() const;
+  // Throws ConfigError naming the offending key (cache.size, cache.line, ...;
+  // `key` is the prefix: "cache", "l2"). Write-through combined with
+  // write-allocate is allowed.
+  void validate(std::string_view key = "cache") const;
   u32 sets() const { return size / (line * ways); }
 };
 

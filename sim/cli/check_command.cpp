@@ -22,14 +22,9 @@ namespace {
 
 // The measured value of a budgeted path, by its name in budgets.json.
 double measured(const IpcBenchmark& b, const std::string& path) {
-  const IpcScenario& s = path.rfind("inter_as.", 0) == 0 ? b.inter : b.intra;
-  const std::string what = path.substr(path.find('.') + 1);
-  if (what == "one_way_median") return s.median;
-  if (what == "one_way_max") return double(s.max);
-  if (what == "cold") return s.cold ? double(s.cold->cycles) : 0;
-  if (what == "address_space_switch")  // the CR3 load and every refill it causes, inside the IPC and after
-    return s.d.cr3_load_cycles + s.d.refill_cycle_after_switch_total();
-  throw ConfigError("budgets: unknown path '" + path + "'");
+  for (const auto& [name, v] : headline_figures(b))
+    if (name == path) return v;
+  throw ConfigError("budgets: unknown path '" + path + "' (paths are the figures of l4sim ipc --json)");
 }
 
 }  // namespace
@@ -43,8 +38,11 @@ int check_command(const std::vector<std::string>& args, const char* version, con
       "traces", po::value(&traces_dir),
       "reference traces for the diff of a path over budget (default: the budgets' directory)")(
       "kernel", po::value(&o.kernel), "the microkernel to check (default: the build's kernel/kernel.elf)")(
-      "sigma0", po::value(&o.sigma0), "sigma0")("root", po::value(&o.root), "the root task")("help,h",
-                                                                                             "show this help");
+      "sigma0", po::value(&o.sigma0), "sigma0")("root", po::value(&o.root), "the root task")(
+      "config", po::value(&o.config.files)->composing(),
+      "apply a configuration file on top of each budgeted preset (what-if: does it still meet the budgets?)")(
+      "set", po::value(&o.config.sets)->composing(), "set a configuration key on top of each budgeted preset")(
+      "help,h", "show this help");
   po::variables_map vm;
   if (!parse_options(desc, args, vm)) return 0;
   if (budgets_path.empty()) budgets_path = std::string(L4SIM_SOURCE_DIR) + "/traces/budgets.json";
@@ -71,7 +69,7 @@ int check_command(const std::vector<std::string>& args, const char* version, con
   int over = 0;
   std::cout << fmt::format("l4sim check: budgets {} (l4sim {})\n", budgets_path, version);
   for (const auto& [cpu, paths] : budgets.items()) {
-    o.cpu = cpu;
+    o.config.cpu = cpu;
     const IpcBenchmark b = run_ipc_benchmark(o);
     std::cout << fmt::format("\n{:<34} {:>10} {:>10} {:>10} {:>10}  {}\n", cpu + " path", "budget", "tolerance",
                              "measured", "margin", "status");

@@ -7,8 +7,10 @@
 #include <iostream>
 
 #include "cli/check_command.hpp"
+#include "cli/config_command.hpp"
 #include "cli/ipc_command.hpp"
 #include "cli/run_command.hpp"
+#include "cli/sweep_command.hpp"
 #include "common/error.hpp"
 #include "l4sim_version.hpp"
 
@@ -25,6 +27,8 @@ void usage(std::ostream& o) {
        "  run       run a guest image (see l4sim run --help)\n"
        "  ipc       per-IPC cycles of the real kernel, decomposed as in the published analysis\n"
        "  check     compare the kernel's measured paths with the cycle budgets (traces/budgets.json)\n"
+       "  sweep     run the IPC benchmark over a grid of configurations (CSV, JSON, chart)\n"
+       "  config    show the effective configuration, the keys and the presets\n"
        "  version   print the l4sim version\n";
 }
 
@@ -42,11 +46,13 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   try {
     if (cmd == "run") return run_command(args, kVersion);
-    if (cmd == "ipc" || cmd == "check") {
+    if (cmd == "config") return config_command(args);
+    if (cmd == "ipc" || cmd == "check" || cmd == "sweep") {
       // Default images sit next to the l4sim binary in the build tree.
       std::error_code ec;
       const auto self = std::filesystem::canonical("/proc/self/exe", ec);
       const std::string dir = ec ? std::string(".") : self.parent_path().string();
+      if (cmd == "sweep") return sweep_command(args, kVersion, dir);
       return cmd == "ipc" ? ipc_command(args, kVersion, dir) : check_command(args, kVersion, dir);
     }
     if (cmd == "version" || cmd == "--version") {

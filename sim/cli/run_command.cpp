@@ -10,10 +10,13 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "cli/config_options.hpp"
 #include "cli/input_files.hpp"
 #include "cli/options.hpp"
 #include "cli/parse.hpp"
 #include "common/error.hpp"
+#include "config/config_keys.hpp"
+#include "config/presets.hpp"
 #include "machine/machine.hpp"
 
 namespace po = boost::program_options;
@@ -45,14 +48,14 @@ struct RunOptions {
   std::string kernel, rom, raw, cmdline;
   std::vector<std::string> modules;
   std::string mode = "flat32", load_addr = "0x100000", entry;
-  std::string cpu = "i486dx50";
-  u64 mhz = 0;
-  u32 memory_mb = 16;
+  ConfigOptions config;
+  double mhz = 0;
+  u32 memory_mb = 0;
   u64 max_insns = 1'000'000'000;
   u64 max_cycles = 10'000'000'000;
   std::string serial, serial_in, console, screen, json, rtc_base = "2000-01-01T00:00:00";
   std::string log_level = "warn";
-  std::string timing = "auto";
+  std::string timing;
   bool stats = false;
   std::vector<std::string> regions;
 };
@@ -73,15 +76,16 @@ po::options_description describe_options(RunOptions& o) {
       "entry", po::value(&o.entry),
       "--raw entry point (default: the load address; real mode: CS:IP = addr>>4:addr&15)");
   po::options_description machine("machine");
-  machine.add_options()("cpu", po::value(&o.cpu), "CPU model: i486dx50 (default) or pentium")(
-      "mhz", po::value(&o.mhz),
-      "CPU clock in MHz (default: 50 for i486dx50, 90 for pentium); the PIT and RTC follow it")(
-      "memory", po::value(&o.memory_mb), "physical memory in MB (default 16)")(
+  o.config.add_to(machine);
+  machine.add_options()("mhz", po::value(&o.mhz),
+                        "shorthand for --set cpu.mhz=N: the core clock in MHz (the preset's by default: 50 for "
+                        "i486dx50); the PIT and RTC follow it")(
+      "memory", po::value(&o.memory_mb), "shorthand for --set memory.size=NM: physical memory in MB (default 16)")(
       "rtc-base", po::value(&o.rtc_base),
       "RTC time at power-on, YYYY-MM-DDTHH:MM:SS (default 2000-01-01T00:00:00); it advances in simulated time")(
       "timing", po::value(&o.timing),
-      "on: cycle-approximate timing (the i486 model; default for i486dx50); off: one cycle per instruction "
-      "(default for pentium, whose model is not written yet)")(
+      "shorthand for --set cpu.timing=on|off: cycle-approximate timing (the i486 model; default for the i486 "
+      "presets) or one cycle per instruction (default for the Pentium presets, whose model is not written yet)")(
       "region", po::value(&o.regions)->composing(),
       "time a region NAME=BEGIN:END between two symbols or addresses (repeatable); "
       "pingpong_loop_begin:pingpong_loop_end is timed as \"pingpong\" when present");
@@ -205,9 +209,12 @@ nlohmann::json summary(const RunOptions& o, const Machine& m, const RunResult& r
   j["serial_bytes_out"] = serial_out;
   j["message"] = r.message;
   nlohmann::json c;
-  c["cpu"] = o.cpu;
+  c["cpu"] = preset_name(o.config.cpu);
   c["cpu_hz"] = m.config().cpu_hz;
-  c["memory_mb"] = o.memory_mb;
+  c["memory_mb"] = m.config().memory_bytes >> 20;
+  c["machine"] = config_json(m.config());
+  c["config_files"] = o.config.files;
+  c["set"] = o.config.sets;
   c["rtc_base"] = o.rtc_base;
   c["max_insns"] = o.max_insns;
   c["max_cycles"] = o.max_cycles;
@@ -256,19 +263,23 @@ int run_command(const std::vector<std::string>& args, const char* version) {
   if (boots != 1) throw ConfigError("give exactly one of --kernel, --rom or --raw (see l4sim run --help)");
   if ((!o.modules.empty() || vm.count("cmdline")) && o.kernel.empty())
     throw ConfigError("--module and --cmdline need a multiboot --kernel");
-  if (o.memory_mb < 1 || o.memory_mb > 3072) throw ConfigError("--memory must be between 1 and 3072 MB");
-  if (vm.count("mhz") && (o.mhz < 1 || o.mhz > 10000)) throw ConfigError("--mhz must be between 1 and 10000");
   if (o.max_insns == 0 || o.max_cycles == 0) throw ConfigError("--max-insns and --max-cycles must be positive");
-
-  MachineConfig mc;
-  mc.memory_bytes = o.memory_mb << 20;
-  mc.cpu.model = parse_cpu_model(o.cpu);
-  mc.cpu_hz = o.mhz * 1'000'000;
-  if (o.timing != "auto" && o.timing != "on" && o.timing != "off")
-    throw ConfigError("--timing must be on or off, not '" + o.timing + "'");
-  mc.timing = o.timing == "on"    ? MachineConfig::Timing::kOn
-              : o.timing == "off" ? MachineConfig::Timing::kOff
-                                  : MachineConfig::Timing::kAuto;
+  // The shorthands are checked here so their messages name the option.
+  std::vector<std::string> shorthands;
+  if (vm.count("memory")) {
+    if (o.memory_mb < 1 || o.memory_mb > 3072) throw ConfigError("--memory must be between 1 and 3072 MB");
+    shorthands.push_back(fmt::format("memory.size={}M", o.memory_mb));
+  }
+  if (vm.count("mhz")) {
+    if (!(o.mhz >= 1 && o.mhz <= 1000)) throw ConfigError("--mhz must be between 1 and 1000");
+    shorthands.push_back(fmt::format("cpu.mhz={}", o.mhz));
+  }
+  if (vm.count("timing")) {
+    if (o.timing != "auto" && o.timing != "on" && o.timing != "off")
+      throw ConfigError("--timing must be on or off, not '" + o.timing + "'");
+    shorthands.push_back("cpu.timing=" + o.timing);
+  }
+  MachineConfig mc = o.config.build(shorthands);
   try {
     mc.rtc_start_unix = RtcCmos::parse_time(o.rtc_base);
   } catch (const ConfigError& e) {

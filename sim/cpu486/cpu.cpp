@@ -6,7 +6,8 @@
 
 namespace l4sim {
 
-Cpu::Cpu(Bus& bus, const CpuConfig& cfg) : bus_(bus), cfg_(cfg), tlb_(cfg.tlb), dcache_(bus.ram_size() / kPageSize) {
+Cpu::Cpu(Bus& bus, const CpuConfig& cfg)
+    : bus_(bus), cfg_(cfg), tlb_(cfg.tlb), itlb_(cfg.itlb), dcache_(bus.ram_size() / kPageSize) {
   bus_.set_code_listener(this);
   reset();
 }
@@ -35,7 +36,7 @@ void Cpu::reset() {
   s.r[EDX] = pentium() ? 0x0525 : 0x0402;
   s.dr[6] = 0xFFFF0FF0u;
   s.dr[7] = 0x400;
-  tlb_.flush_all();
+  flush_tlbs();
   dcache_.clear();
   inhibit_ = false;
   repeating_ = false;
@@ -68,7 +69,7 @@ PhysAddr Cpu::translate_slow(u32 lin, AccessKind kind, bool user, TlbEntry* stal
     s.cr2 = lin;
     // A page fault drops the faulting address's TLB entry, so a permission
     // upgrade in the page tables is seen on the retry (Intel SDM vol. 3 §4.10.4.1).
-    tlb_.flush_page(lin >> 12);
+    flush_tlb_page(lin >> 12);
     raise(vec::PF, code);
   };
   if (stale) {
@@ -130,7 +131,7 @@ PhysAddr Cpu::translate_slow(u32 lin, AccessKind kind, bool user, TlbEntry* stal
   ne.writable = w_ok;
   ne.dirty = dirty;
   ne.large = large;
-  tlb_.insert(ne);
+  tlb_for(kind).insert(ne);
   return PhysAddr((ppn << 12) | (lin & kPageMask));
 }
 

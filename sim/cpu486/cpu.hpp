@@ -25,7 +25,13 @@ enum class CpuModel : u8 {
 
 struct CpuConfig {
   CpuModel model = CpuModel::kI486DX;
+  // The TLB: unified on the i486 (32 entries, 4-way). With split_tlb, `tlb` is
+  // the data TLB and `itlb` translates instruction fetches (the Pentium: 64-entry
+  // and 32-entry, both 4-way; Pentium Processor Family Developer's Manual vol. 1
+  // §2.2 / REFERENCE.md). tlb.tagged applies to both.
   TlbGeometry tlb{};
+  bool split_tlb = false;
+  TlbGeometry itlb{};
 };
 
 // The interrupt controller as the CPU sees it: the INTR line and the INTA cycle.
@@ -68,7 +74,15 @@ class Cpu : private CodeWriteListener {
   const CpuState& state() const { return s; }
   const CpuConfig& config() const { return cfg_; }
   bool pentium() const { return cfg_.model == CpuModel::kPentium; }
-  Tlb& tlb() { return tlb_; }
+  Tlb& tlb() { return tlb_; }  // the data TLB when split, else the only one
+  Tlb& itlb() { return cfg_.split_tlb ? itlb_ : tlb_; }
+  bool split_tlb() const { return cfg_.split_tlb; }
+  u32 tlb_valid_entries() const { return tlb_.valid_entries() + (cfg_.split_tlb ? itlb_.valid_entries() : 0); }
+  // Drops every cached translation of the page from every TLB (INVLPG, faults).
+  void flush_tlb_page(u32 vpn) {
+    tlb_.flush_page(vpn);
+    if (cfg_.split_tlb) itlb_.flush_page(vpn);
+  }
   Bus& bus() { return bus_; }
   u64 retired() const { return retired_; }
 
@@ -136,7 +150,7 @@ class Cpu : private CodeWriteListener {
   PhysAddr translate(u32 lin, AccessKind kind, bool user) {
     if (!s.paging()) return PhysAddr(lin);
     const bool write = kind == AccessKind::kWrite || kind == AccessKind::kSystemWrite;
-    TlbEntry* e = tlb_.lookup(lin >> 12, tlb_tag_);
+    TlbEntry* e = tlb_for(kind).lookup(lin >> 12, tlb_tag_);
     if (e && (!write || e->dirty) && (!user || e->user) && (!write || e->writable || (!user && !(s.cr0 & cr0::WP))))
       return PhysAddr((e->ppn << 12) | (lin & kPageMask));
     return translate_slow(lin, kind, user, e);
@@ -350,9 +364,16 @@ class Cpu : private CodeWriteListener {
   void on_code_write(PhysAddr addr, unsigned size) override;
   void finish_event();
 
+  Tlb& tlb_for(AccessKind kind) { return cfg_.split_tlb && kind == AccessKind::kFetch ? itlb_ : tlb_; }
+  void flush_tlbs() {
+    tlb_.flush_all();
+    if (cfg_.split_tlb) itlb_.flush_all();
+  }
+
   Bus& bus_;
   CpuConfig cfg_;
   Tlb tlb_;
+  Tlb itlb_;  // used only when cfg_.split_tlb
   DecodeCache dcache_;
   InterruptSource* intr_ = nullptr;
   InsnObserver* obs_ = nullptr;

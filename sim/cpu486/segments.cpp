@@ -104,7 +104,7 @@ void Cpu::write_cr0(u32 v) {
   const u32 old = s.cr0;
   s.cr0 = (v & writable) | cr0::ET;  // ET is hardwired on the i486DX and Pentium
   if ((old ^ s.cr0) & (cr0::PG | cr0::WP | cr0::PE)) {
-    tlb_.flush_all();
+    flush_tlbs();
     if (tracing_) ev_.tlb_flushed = true;
   }
   // Turning protection on or off leaves the processor at privilege 0: CPL
@@ -116,6 +116,7 @@ void Cpu::write_cr3(u32 v) {
   s.cr3 = v & 0xFFFFF018u;  // page-directory base, PCD, PWT
   if (cfg_.tlb.tagged) tlb_tag_ = s.cr3 >> 12;
   tlb_.flush_for_cr3_load();
+  if (cfg_.split_tlb) itlb_.flush_for_cr3_load();
   if (tracing_) {
     ev_.cr3_loaded = true;
     ev_.tlb_flushed = !cfg_.tlb.tagged;
@@ -128,7 +129,7 @@ void Cpu::write_cr4(u32 v) {
   const u32 old = s.cr4;
   s.cr4 = v;
   if ((old ^ v) & cr4::PSE) {
-    tlb_.flush_all();
+    flush_tlbs();
     if (tracing_) ev_.tlb_flushed = true;
   }
 }

@@ -1,5 +1,7 @@
 #include "timing/i486_timing.hpp"
 
+#include <fmt/format.h>
+
 #include "common/error.hpp"
 
 namespace l4sim {
@@ -96,16 +98,28 @@ bool is_write(AccessKind k) {
 void I486TimingConfig::validate() const {
   cache.validate();
   bus.validate();
-  if (write_buffers < 1 || write_buffers > 64) throw ConfigError("write buffers must be between 1 and 64");
-  if (walk_fixed > 1000) throw ConfigError("walk_fixed must be at most 1000 cycles");
+  if (l2.present()) {
+    l2.cache.validate("l2");
+    if (l2.cache.line < cache.line)
+      throw ConfigError(fmt::format("l2.line ({}) must be at least cache.line ({}): one on-chip fill is one L2 line",
+                                    l2.cache.line, cache.line));
+    if (l2.cache.size <= cache.size)
+      throw ConfigError(fmt::format("l2.size ({}) must be larger than cache.size ({})", l2.cache.size, cache.size));
+    if (l2.first < 1 || l2.next < 1) throw ConfigError("l2.first and l2.next must be at least 1 bus clock");
+  }
+  if (write_buffers < 1 || write_buffers > 64) throw ConfigError("bus.write_buffers must be between 1 and 64");
+  if (walk_fixed > 1000) throw ConfigError("tlb.walk_fixed must be at most 1000 cycles");
 }
 
 I486Timing::I486Timing(const I486TimingConfig& cfg)
     : cfg_((cfg.validate(), cfg)),
       clocks_(build_i486_clocks(op_table())),
       cache_(cfg.cache),
+      icache_(cfg.unified_cache ? nullptr : std::make_unique<Cache>(cfg.cache)),
+      l2_(cfg.l2.present() ? std::make_unique<Cache>(cfg.l2.cache) : nullptr),
       wb_(cfg.write_buffers, write_cycles(cfg.bus)),
-      fill_cycles_(line_fill_cycles(cfg.bus, cfg.cache.line)) {}
+      fill_cycles_(line_fill_cycles(cfg.bus, cfg.cache.line)),
+      l2_fill_cycles_(burst_cycles(cfg.bus, cfg.cache.line, cfg.l2.first, cfg.l2.next)) {}
 
 // The instruction's own clocks from the table, by class.
 u32 I486Timing::base_clocks(const FormClocks& fc, const DecodedInsn& d, const InsnEvent& ev, CycleCauses& c) {
@@ -219,6 +233,30 @@ void I486Timing::pipeline(const FormClocks& fc, const DecodedInsn& d, const Insn
 // Cache, TLB and write-buffer costs of the step's memory accesses. Writes are
 // spread one per clock over the instruction (the 486 issues at most one per
 // clock), which is when they enter the write buffers.
+// An on-chip line miss: the fill waits for the buffered writes, then bursts
+// the line in from the L2 (when there is one and it holds the line) or from
+// memory. A dirty victim (write-back what-if) is written to memory as a burst
+// before the fill (choice: no write-back buffer, the conservative side).
+void I486Timing::line_miss(u32 line_addr, const CacheResult& r, bool walk, u64 t, CycleCauses& c) {
+  const u32 wait = wb_.drain_for_read(t + c.write_buffer);
+  c.write_buffer += wait;
+  u32 cost = fill_cycles_;
+  if (l2_) {
+    const bool hit = l2_->access(line_addr, CacheOp::kRead).hit;
+    ++(hit ? stats_.l2_hits : stats_.l2_misses);
+    if (hit) cost = l2_fill_cycles_;
+  }
+  if (r.wrote_back) {
+    ++stats_.writebacks;
+    cost += fill_cycles_;
+  }
+  if (walk)
+    c.tlb_refill += cost;
+  else
+    c.cache_miss += cost;
+  wb_.note_bus_busy_until(t + c.write_buffer + cost);
+}
+
 void I486Timing::memory(const InsnEvent& ev, u64 now, u32 base, bool check_alignment, CycleCauses& c) {
   const bool user = ev.cpl_before == 3;
   const u32 line = cfg_.cache.line;
@@ -238,41 +276,40 @@ void I486Timing::memory(const InsnEvent& ev, u64 now, u32 base, bool check_align
         ++tc.hits;
       }
     }
+    // Each line the access touches (an instruction or a misaligned datum may
+    // touch two).
+    const u32 first = a.phys & ~(line - 1), last = (a.phys + (a.size ? a.size - 1 : 0)) & ~(line - 1);
     if (is_write(a.kind)) {
       if (a.kind == AccessKind::kWrite && check_alignment && (a.lin & 3) + a.size > 4) c.misaligned += kMisaligned;
-      // Write-through: the cache is updated on a hit (no allocation on a
-      // miss); the write itself goes to memory through the write buffers.
-      for (u32 off = 0; off < a.size; off = (((a.phys + off) | (line - 1)) + 1) - a.phys)
-        cache_.access(a.phys + off, CacheOp::kWrite);
+      // Write-through (the i486): the cache is updated on a hit, nothing is
+      // allocated on a miss, and the write itself goes to memory through the
+      // write buffers. Write-back: a hit only dirties the line; a miss goes to
+      // memory, or allocates the line first with write-allocate.
+      t = now + static_cast<u64>(nth_write++) * base / writes;
+      bool to_memory = false;
+      for (u32 l = first;; l += line) {
+        const CacheResult r = cache_.access(l, CacheOp::kWrite);
+        to_memory |= r.write_through;
+        if (r.filled) line_miss(l, r, walk, t, c);
+        if (l == last) break;
+      }
       // The instruction's writes are spread evenly over its clocks: Intel's
       // figures (PUSHAD: 8 writes in 11 clocks) include its own writes when
       // the buffers start empty.
-      t = now + static_cast<u64>(nth_write++) * base / writes;
-      const u32 stall = wb_.write(t + c.write_buffer);
-      c.write_buffer += stall;
+      if (to_memory) c.write_buffer += wb_.write(t + c.write_buffer);
       continue;
     }
     if (a.kind == AccessKind::kRead && check_alignment && (a.lin & 3) + a.size > 4) c.misaligned += kMisaligned;
     if (walk) c.tlb_refill += kWalkRead;
-    // Each line the access touches (an instruction or a misaligned datum may
-    // touch two).
-    const u32 first = a.phys & ~(line - 1), last = (a.phys + (a.size ? a.size - 1 : 0)) & ~(line - 1);
+    Cache& cache = cache_for(fetch);
     for (u32 l = first;; l += line) {
-      const CacheResult r = cache_.access(l, fetch ? CacheOp::kFetch : CacheOp::kRead);
+      const CacheResult r = cache.access(l, fetch ? CacheOp::kFetch : CacheOp::kRead);
       SideCounts& cc = stats_.cache.pick(fetch, user);
       if (r.hit) {
         ++cc.hits;
       } else {
         ++cc.misses;
-        // A read miss waits for the buffered writes, then bursts the line in.
-        const u32 wait = wb_.drain_for_read(t + c.write_buffer);
-        c.write_buffer += wait;
-        const u32 fill = fill_cycles_;
-        if (walk)
-          c.tlb_refill += fill;
-        else
-          c.cache_miss += fill;
-        wb_.note_bus_busy_until(t + c.write_buffer + fill);
+        line_miss(l, r, walk, t, c);
       }
       if (l == last) break;
     }
@@ -290,7 +327,12 @@ u32 I486Timing::step(const InsnEvent& ev, u64 now) {
     const FormClocks& fc = clocks_[d->info->id];
     base = base_clocks(fc, *d, ev, c);
     pipeline(fc, *d, ev, c);
-    if (fc.flushes_cache && ev.retired) cache_.invalidate_all();  // write-through: nothing to write back
+    // INVD/WBINVD. Write-through: nothing to write back. Write-back what-if:
+    // the dirty lines' write-back is not charged (not on any measured path).
+    if (fc.flushes_cache && ev.retired) {
+      cache_.invalidate_all();
+      if (icache_) icache_->invalidate_all();
+    }
   } else if (delivered) {
     // An exception or a hardware interrupt: the faulting instruction's work is
     // abandoned; the delivery costs what INT n costs.

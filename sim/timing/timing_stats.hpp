@@ -44,6 +44,8 @@ struct TimingStats {
   SplitCounts tlb;
   u64 tlb_miss_cycles = 0;
   u64 cache_miss_cycles = 0;
+  u64 l2_hits = 0, l2_misses = 0;  // L1 line fills answered by the external L2 cache / by memory (0 without one)
+  u64 writebacks = 0;              // dirty L1 lines written to memory (write-back what-if)
 
   void add(const TimingStats& o);
   void subtract(const TimingStats& o);  // for region deltas

@@ -10,19 +10,19 @@ namespace {
 bool pow2(u32 v) { return v != 0 && (v & (v - 1)) == 0; }
 }  // namespace
 
-void TlbGeometry::validate() const {
-  if (entries == 0) throw ConfigError("tlb.entries must be at least 1");
-  if (ways == 0) throw ConfigError("tlb.ways must be at least 1");
-  if (ways > entries) throw ConfigError(fmt::format("tlb.ways ({}) exceeds tlb.entries ({})", ways, entries));
+void TlbGeometry::validate(std::string_view key) const {
+  if (entries == 0) throw ConfigError(fmt::format("{}.entries must be at least 1", key));
+  if (ways == 0) throw ConfigError(fmt::format("{}.ways must be at least 1", key));
+  if (ways > entries) throw ConfigError(fmt::format("{0}.ways ({1}) exceeds {0}.entries ({2})", key, ways, entries));
   if (entries % ways != 0)
-    throw ConfigError(fmt::format("tlb.entries ({}) is not a multiple of tlb.ways ({})", entries, ways));
+    throw ConfigError(fmt::format("{0}.entries ({1}) is not a multiple of {0}.ways ({2})", key, entries, ways));
   if (!pow2(entries / ways))
-    throw ConfigError(fmt::format("tlb sets ({} = entries/ways) must be a power of two", entries / ways));
+    throw ConfigError(fmt::format("{0}: the number of sets ({1} = {0}.entries / {0}.ways) must be a power of two", key,
+                                  entries / ways));
   if (replacement != "plru" && replacement != "lru" && replacement != "fifo")
-    throw ConfigError("unknown replacement policy '" + replacement +
-                      "' for tlb.replacement (expected plru, lru or fifo)");
+    throw ConfigError(fmt::format("unknown {}.replacement '{}' (expected plru, lru or fifo)", key, replacement));
   if (replacement == "plru" && !pow2(ways))
-    throw ConfigError(fmt::format("tlb.replacement=plru needs power-of-two ways, got {}", ways));
+    throw ConfigError(fmt::format("{}.replacement=plru needs a power-of-two number of ways, got {}", key, ways));
 }
 
 Tlb::Tlb(const TlbGeometry& g) : geo_(g) {

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/types.hpp"
@@ -19,8 +20,9 @@ struct TlbGeometry {
   std::string replacement = "plru";
   bool tagged = false;  // what-if: entries carry an address-space tag, CR3 loads do not flush
 
-  // Throws ConfigError naming the problem for an impossible geometry.
-  void validate() const;
+  // Throws ConfigError naming the problem for an impossible geometry; `key`
+  // names this TLB's configuration keys in the message ("tlb", "tlb.itlb").
+  void validate(std::string_view key = "tlb") const;
 };
 
 // One cached translation. Permission bits are the combination of the PDE and PTE

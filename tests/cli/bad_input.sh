@@ -52,7 +52,7 @@ expect 2 "cannot open" -- run --raw "$tmp/missing.bin"
 expect 2 "is empty" -- run --raw "$tmp/empty.bin"
 expect 2 "not a 32-bit number" -- run --raw "$tmp/hlt.bin" --load-addr 0x1zz
 expect 2 "does not fit" -- run --raw "$tmp/hlt.bin" --load-addr 0xfffff000
-expect 2 "unknown CPU model" -- run --raw "$tmp/hlt.bin" --cpu z80
+expect 2 "unknown CPU preset 'z80'" -- run --raw "$tmp/hlt.bin" --cpu z80
 expect 2 "--mode" -- run --raw "$tmp/hlt.bin" --mode long
 expect 2 "--memory" -- run --raw "$tmp/hlt.bin" --memory 0
 expect 2 "unknown level" -- run --raw "$tmp/hlt.bin" -v loud
@@ -72,6 +72,29 @@ expect 2 "--memory" -- run --kernel "$tmp/k.elf" --memory 5000
 expect 2 "too small to hold the reset vector" -- run --rom "$tmp/hlt.bin"
 expect 2 "--rtc-base" -- run --kernel "$tmp/k.elf" --rtc-base 2026-13-01T00:00:00
 expect 2 "--mhz" -- run --kernel "$tmp/k.elf" --mhz 0
+# Configuration keys, files and presets: rejected before anything runs.
+expect 2 "cache.size \\(3000\\) must be a power of two" -- run --raw "$tmp/hlt.bin" --set cache.size=3000
+expect 2 "cache.ways \\(8\\) exceeds the number of lines \\(4" -- run --raw "$tmp/hlt.bin" --set cache.size=64 --set cache.ways=8
+expect 2 "cache.line \\(8192\\) is larger than a page" -- ipc --set cache.line=8K
+expect 2 "unknown configuration key 'tlb.entires' \\(did you mean tlb.entries\\?\\)" -- config show --set tlb.entires=64
+expect 2 "tlb.entries: 100000 is out of range" -- check --set tlb.entries=100000
+expect 2 "expected KEY=VALUE" -- config show --set cache.size
+expect 2 "cannot open configuration" -- config show --config "$tmp/missing.json"
+printf '{"cache": {"size": "lots"}}' >"$tmp/cfg-bad.json"
+expect 2 "cfg-bad.json: cache.size: 'lots' is not a number" -- run --raw "$tmp/hlt.bin" --config "$tmp/cfg-bad.json"
+printf '{"cache": ' >"$tmp/cfg-junk.json"
+expect 2 "cfg-junk.json' is not valid JSON" -- config show --config "$tmp/cfg-junk.json"
+expect 2 "only the i486" -- ipc --cpu pentium90
+expect 2 "unknown subcommand" -- config frob
+# Sweeps: every point is validated before any runs.
+expect 2 "sweep point cache.size=2K cache.ways=256: cache.ways \\(256\\) exceeds" -- sweep --out "$tmp/sw" --grid cache.size=2K,8K --grid cache.ways=4,256
+expect 2 "unknown configuration key 'cache.sizes'" -- sweep --out "$tmp/sw" --grid cache.sizes=2K
+expect 2 "--grid cache.size: empty value" -- sweep --out "$tmp/sw" --grid cache.size=2K,,8K
+expect 2 "given twice" -- sweep --out "$tmp/sw" --grid cache.size=2K --grid cache.size=4K
+expect 2 "give --out" -- sweep --grid cache.size=2K
+expect 2 "unknown --metric 'speed'" -- sweep --out "$tmp/sw" --grid cache.size=2K --metric speed
+expect 2 "--jobs must be between 1 and 256" -- sweep --out "$tmp/sw" --grid cache.size=2K --jobs 0
+[ ! -e "$tmp/sw" ] || { echo "FAIL: a rejected sweep created its output directory"; fails=$((fails + 1)); }
 printf '{"i486dx50": {"inter_as.one_way_median": {"budget": "fast"}}}' >"$tmp/budgets-bad.json"
 printf 'not json' >"$tmp/budgets-junk.json"
 expect 2 "needs a numeric budget" -- check --budgets "$tmp/budgets-bad.json"

@@ -117,6 +117,6 @@ TEST_CASE("105 given impossible geometries when validated then a specific error 
   bad(4, 8, "plru", "exceeds");
   bad(24, 4, "plru", "power of two");
   bad(36, 3, "lru", "power of two");
-  bad(24, 3, "plru", "power-of-two ways");
-  bad(32, 4, "random", "unknown replacement");
+  bad(24, 3, "plru", "power-of-two number of ways");
+  bad(32, 4, "random", "unknown tlb.replacement");
 }

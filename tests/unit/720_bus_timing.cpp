@@ -40,6 +40,20 @@ TEST_CASE("722: bus a 32-byte line costs 2+7 clocks and a write cycle 2 plus wai
     CHECK_THAT(e.what(), Catch::Matchers::Contains("bus.burst_next"));
   }
   b = {};
-  b.mhz = 0;
+  b.write_cycles = 0;
   CHECK_THROWS_AS(b.validate(), ConfigError);
+}
+
+TEST_CASE("723: bus a clock-multiplied CPU pays the multiplier per bus clock, rounded up", "[bus]") {
+  BusConfig b;
+  b.multiplier = 2;  // a DX2: the bus at half the core clock
+  CHECK(line_fill_cycles(b, 16) == 10);
+  CHECK(write_cycles(b) == 4);
+  b.multiplier = 1.5;  // Pentium-90 on a 60 MHz bus
+  CHECK(line_fill_cycles(b, 16) == 8);  // 5 bus clocks = 7.5 CPU clocks, rounded up
+  CHECK(burst_cycles(b, 16, 3, 1) == 9);
+  for (double bad : {0.5, 1.25, 9.0}) {
+    b.multiplier = bad;
+    CHECK_THROWS_WITH(b.validate(), Catch::Matchers::Contains("bus.multiplier"));
+  }
 }

@@ -235,8 +235,7 @@ void invlpg(Cpu& c, const DecodedInsn& d) {
   require_cpl0(c);
   const u32 lin = c.s.seg[d.seg].base + c.ea(d);
   const u32 vpn = lin >> 12;
-  Tlb& tlb = c.tlb();
-  tlb.flush_page(vpn);
+  c.flush_tlb_page(vpn);
   // On the Pentium a 4 MB page is one translation and INVLPG anywhere in it
   // drops all of it (Intel SDM vol. 3 §3.7.6 / INVLPG). The modelled TLB holds
   // large pages as 4 KB pieces, so drop every cached piece of the 4 MB region
@@ -248,8 +247,10 @@ void invlpg(Cpu& c, const DecodedInsn& d) {
   const u32 tag = c.config().tlb.tagged ? c.s.cr3 >> 12 : 0;
   const u32 first = vpn & ~0x3FFu;
   for (u32 v = first; v < first + 1024; ++v) {
-    const TlbEntry* e = v == vpn ? nullptr : tlb.peek(v, tag);
-    if (e && e->large) tlb.flush_page(v);
+    for (Tlb* tlb : {&c.tlb(), &c.itlb()}) {
+      const TlbEntry* e = v == vpn ? nullptr : tlb->peek(v, tag);
+      if (e && e->large) c.flush_tlb_page(v);
+    }
   }
 }
 
