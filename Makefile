@@ -4,7 +4,7 @@ BUILD      ?= build
 BUILD_SAN  ?= build-san
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps configure build demo bench test test-fast test-san clean format
+.PHONY: all deps configure build demo bench whatifs test test-fast test-san clean format
 
 all: build
 
@@ -23,6 +23,10 @@ demo: build
 # Simulation speed with the timing model on and off (figures in README.md).
 bench: build
 	@./scripts/bench.sh $(BUILD)
+
+# The README's what-ifs (docs/whatifs/): sweeps of the real kernel's benchmark.
+whatifs: build
+	@./scripts/whatifs.sh $(BUILD)
 
 # The full test run: the normal build, then the sanitizer build (ASan + UBSan).
 test: build

@@ -42,6 +42,19 @@ echo
 echo "== the cycle budgets (l4sim check, traces/budgets.json)"
 "$l4sim" check || { echo "demo: over budget" >&2; exit 1; }
 echo
+echo "== a what-if sweep: TLB entries, untagged vs tagged (l4sim sweep; more in README \"What-ifs\")"
+"$l4sim" sweep --grid tlb.entries=16,32,64 --grid tlb.tagged=false,true --out "$build/demo-sweep" ||
+  { echo "demo: l4sim sweep failed" >&2; exit 1; }
+python3 - "$build/demo-sweep/results.csv" <<'PY'
+import csv, sys
+cols = ["tlb.entries", "tlb.tagged", "inter_as.one_way_median", "inter_as.address_space_switch", "inter_as.tlb_misses"]
+rows = list(csv.DictReader(open(sys.argv[1])))
+print("  ".join(f"{c:>29}" for c in cols))
+for r in rows:
+    print("  ".join(f"{r[c]:>29}" for c in cols))
+PY
+echo "(chart: $build/demo-sweep/chart.html)"
+echo
 echo "== multiboot: a test kernel prints its boot information (tests/machine/kernels/mbinfo.c)"
 run --kernel "$build/tests/machine/mbinfo.elf" --cmdline "demo=1" \
   --module "$data/module-a.txt,first-arg second-arg" --module "$data/module-b.txt"

@@ -124,7 +124,12 @@ nlohmann::json report_json(const IpcScenario& s, double mhz) {
   j["ipcs"] = s.warm.size();
   j["one_way_cycles"] = {{"min", s.min}, {"median", s.median}, {"mean", s.mean}, {"max", s.max}};
   j["one_way_us"] = s.mean / mhz;
-  if (s.cold) j["cold_cycles"] = s.cold->cycles;
+  if (s.cold) {
+    j["cold_cycles"] = s.cold->cycles;
+    j["cold_kernel_instructions"] = s.cold->kernel_instructions;
+    j["cold_cache_misses"] = s.cold->cache_misses;
+    j["cold_tlb_misses"] = s.cold->tlb_misses;
+  }
   if (s.example)
     j["example"] = {{"cycles", s.example->cycles},
                     {"sender_cr3", s.example->sender_cr3},
