@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake g++ binutils gcc-multilib
       libboost-program-options-dev libfmt-dev libspdlog-dev nlohmann-json3-dev catch2
-      libunicorn-dev libcapstone-dev qemu-system-x86)
+      libunicorn-dev libcapstone-dev qemu-system-x86 python3)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -106,8 +106,13 @@ static void test_ex_regs(void) {
 
 STACK(low_stack);
 STACK(mid_stack);
+/* A reporter waits for the go from the main thread, then sends it its ID. It
+ * starts at its creator's priority, so it must not report before its own
+ * priority is set: a timer tick in between would let it run (and queue its
+ * message) in round robin with the main thread. */
 static void reporter_main(void) {
   struct l4_msg m = {0, 0, 0};
+  l4_receive(main_id, &m);
   m.w0 = l4_myself();
   l4_send(main_id, &m);
   park();
@@ -122,6 +127,12 @@ static void test_priorities(void) {
   l4_thread_schedule(mid, 90, L4_UNCHANGED, 0);
   check(l4_thread_schedule(mid, 200, L4_UNCHANGED, 0) == L4_UNCHANGED, "no priority above the caller's");
   struct l4_msg m = {0, 0, 0};
+  /* Let each reporter reach its receive, then release both: they are ready
+   * together, below us, and the scheduler must run the higher one first. */
+  l4_thread_switch(low);
+  l4_thread_switch(mid);
+  l4_send(low, &m);
+  l4_send(mid, &m);
   l4_threadid_t first, second;
   l4_wait(&m, &first);
   l4_wait(&m, &second);

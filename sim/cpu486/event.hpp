@@ -78,6 +78,14 @@ struct InsnEvent {
       ++dropped_accesses;
     }
   }
+  // TLB refills in this step: accesses that missed the TLB. The walk's own
+  // table reads carry the flag too; each miss counts once.
+  u8 tlb_refills() const {
+    u8 n = 0;
+    for (u32 i = 0; i < n_access; ++i)
+      if (access[i].kind != AccessKind::kWalk && access[i].kind != AccessKind::kWalkWrite) n += access[i].tlb_miss;
+    return n;
+  }
 };
 
 class InsnObserver {

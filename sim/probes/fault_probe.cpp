@@ -4,29 +4,6 @@ namespace l4sim {
 
 namespace {
 constexpr i16 kPageFault = 14;
-
-// TLB refills as the timing model charges them: one per access that missed,
-// not the walk's own table reads (a walk that faults refills nothing).
-u32 tlb_misses_of(const InsnEvent& ev) {
-  u32 n = 0;
-  for (u32 i = 0; i < ev.n_access; ++i) {
-    const AccessKind k = ev.access[i].kind;
-    if (k != AccessKind::kWalk && k != AccessKind::kWalkWrite) n += ev.access[i].tlb_miss;
-  }
-  return n;
-}
-
-void add(CycleCauses& a, const CycleCauses& b) {
-  a.base += b.base;
-  a.agi += b.agi;
-  a.decode += b.decode;
-  a.partial_reg += b.partial_reg;
-  a.misaligned += b.misaligned;
-  a.branch += b.branch;
-  a.cache_miss += b.cache_miss;
-  a.tlb_refill += b.tlb_refill;
-  a.write_buffer += b.write_buffer;
-}
 }  // namespace
 
 void PageFaultProbe::begin(const InsnEvent& ev, u64 now) {
@@ -54,10 +31,10 @@ void PageFaultProbe::add_step(FaultRecord& r, const InsnEvent& ev, u32 cycles, c
     if (cur_cr3_ != r.cr3) r.other_as = true;
   }
   if (ev.cr3_loaded) ++r.cr3_loads;
-  r.tlb_misses += tlb_misses_of(ev);
+  r.tlb_misses += ev.tlb_refills();
   r.tlb_cycles += causes.tlb_refill;
   r.cache_miss_cycles += causes.cache_miss;
-  add(r.causes, causes);
+  r.causes += causes;
 }
 
 void PageFaultProbe::on_step(const InsnEvent& ev, u64 now, u32 cycles, const CycleCauses& causes) {

@@ -2,34 +2,11 @@
 
 namespace l4sim {
 
-namespace {
-u8 tlb_misses_of(const InsnEvent& ev) {
-  u8 n = 0;
-  for (u32 i = 0; i < ev.n_access; ++i) {
-    const AccessKind k = ev.access[i].kind;
-    // The walk's own table reads carry the flag too; count each miss once.
-    if (k != AccessKind::kWalk && k != AccessKind::kWalkWrite) n += ev.access[i].tlb_miss;
-  }
-  return n;
-}
-void add(CycleCauses& a, const CycleCauses& b) {
-  a.base += b.base;
-  a.agi += b.agi;
-  a.decode += b.decode;
-  a.partial_reg += b.partial_reg;
-  a.misaligned += b.misaligned;
-  a.branch += b.branch;
-  a.cache_miss += b.cache_miss;
-  a.tlb_refill += b.tlb_refill;
-  a.write_buffer += b.write_buffer;
-}
-}  // namespace
-
 void IpcProbe::add_step(IpcRecord& r, const InsnEvent& ev, u32 cycles, const CycleCauses& causes) {
   if (esp_ && ev.cpl_after == 0) last_kernel_esp_ = esp_();
   if (ev.retired || ev.vector >= 0) ++r.kernel_instructions;
-  add(r.causes, causes);
-  const u8 tlb = tlb_misses_of(ev);
+  r.causes += causes;
+  const u8 tlb = ev.tlb_refills();
   r.tlb_misses += tlb;
   if (causes.cache_miss) ++r.cache_misses;
   if (ev.cr3_loaded) {
@@ -82,7 +59,7 @@ void IpcProbe::on_step(const InsnEvent& ev, u64 now, u32 cycles, const CycleCaus
   // The receiver's user run after a switch: its TLB refills belong to the IPC.
   if (after_ != ~size_t{0}) {
     if (ev.cpl_before == 3 && ev.cpl_after == 3 && ev.vector < 0) {
-      records_[after_].after_tlb_misses += tlb_misses_of(ev);
+      records_[after_].after_tlb_misses += ev.tlb_refills();
       records_[after_].after_tlb_cycles += causes.tlb_refill;
     } else {
       after_ = ~size_t{0};
@@ -109,7 +86,7 @@ void IpcProbe::on_step(const InsnEvent& ev, u64 now, u32 cycles, const CycleCaus
           after_ = ~size_t{0};
           begin(ev, now, cycles, causes);
         } else {
-          records_[after_].after_tlb_misses += tlb_misses_of(ev);
+          records_[after_].after_tlb_misses += ev.tlb_refills();
           records_[after_].after_tlb_cycles += causes.tlb_refill;
         }
         return;

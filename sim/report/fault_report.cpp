@@ -1,5 +1,7 @@
 #include "report/fault_report.hpp"
 
+#include "report/ipc_report.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -13,10 +15,10 @@ FaultScenario summarize_faults(std::vector<const FaultRecord*> warm, const Fault
   if (s.warm.empty()) return s;
   std::vector<u64> c;
   for (const FaultRecord* r : s.warm) c.push_back(r->cycles);
-  std::sort(c.begin(), c.end());
-  s.min = c.front();
-  s.max = c.back();
-  s.median = c.size() % 2 ? double(c[c.size() / 2]) : (double(c[c.size() / 2 - 1]) + double(c[c.size() / 2])) / 2;
+  const Spread sp = spread_of(std::move(c));
+  s.min = sp.min;
+  s.max = sp.max;
+  s.median = sp.median;
   const double n = double(s.warm.size());
   for (const FaultRecord* r : s.warm) {
     s.mean += double(r->cycles) / n;

@@ -8,6 +8,12 @@
 
 namespace l4sim {
 
+Spread spread_of(std::vector<u64> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return Spread{v.front(), v.back(), n % 2 ? double(v[n / 2]) : (double(v[n / 2 - 1]) + double(v[n / 2])) / 2};
+}
+
 IpcScenario summarize(const std::string& name, std::vector<const IpcRecord*> warm, const IpcRecord* cold) {
   IpcScenario s;
   s.name = name;
@@ -16,10 +22,10 @@ IpcScenario summarize(const std::string& name, std::vector<const IpcRecord*> war
   if (s.warm.empty()) return s;
   std::vector<u64> c;
   for (const IpcRecord* r : s.warm) c.push_back(r->cycles);
-  std::sort(c.begin(), c.end());
-  s.min = c.front();
-  s.max = c.back();
-  s.median = c.size() % 2 ? double(c[c.size() / 2]) : (double(c[c.size() / 2 - 1]) + double(c[c.size() / 2])) / 2;
+  const Spread sp = spread_of(std::move(c));
+  s.min = sp.min;
+  s.max = sp.max;
+  s.median = sp.median;
   // Integer sums, one division each: the means are exact where they can be.
   u64 cycles = 0, entry_exit = 0, base = 0, instr = 0, tlb = 0, tlb_c = 0, cache = 0, cache_c = 0, stall = 0, after = 0,
       after_c = 0, cr3 = 0, cr3_c = 0, lost = 0, refills = 0, refills_c = 0, switches = 0;

@@ -45,6 +45,14 @@ struct IpcScenario {
   const IpcRecord* example = nullptr;  // the warm IPC shown in the listing
 };
 
+// Min, median and max of a non-empty sample (the median of an even count is
+// the mean of the middle two).
+struct Spread {
+  u64 min = 0, max = 0;
+  double median = 0;
+};
+Spread spread_of(std::vector<u64> v);
+
 IpcScenario summarize(const std::string& name, std::vector<const IpcRecord*> warm, const IpcRecord* cold);
 
 // Published figures for the 486-DX50 (REFERENCE.md).

@@ -20,6 +20,18 @@ struct CycleCauses {
   u64 total() const {
     return base + agi + decode + partial_reg + misaligned + branch + cache_miss + tlb_refill + write_buffer;
   }
+  CycleCauses& operator+=(const CycleCauses& o) {
+    base += o.base;
+    agi += o.agi;
+    decode += o.decode;
+    partial_reg += o.partial_reg;
+    misaligned += o.misaligned;
+    branch += o.branch;
+    cache_miss += o.cache_miss;
+    tlb_refill += o.tlb_refill;
+    write_buffer += o.write_buffer;
+    return *this;
+  }
 };
 
 // Hits and misses by instruction/data side and by privilege (user = CPL 3).

@@ -31,6 +31,18 @@ assert intra["cr3_loads"] == 0 and intra["receiver_tlb_misses_after"] == 0, intr
 inter = j["inter_as"]["decomposition"]
 assert inter["cr3_loads"] == 1 and inter["tlb_misses"] > 0, inter
 assert j["trace_diff_lines"] == 0, "the warm IPC path differs from traces/: regenerate with l4sim ipc --write-trace traces"
+# The page-fault benchmark: 32 measured faults, each a #PF and the pager's
+# reply (2 kernel entries, more only if a timer tick lands inside), two
+# address-space switches, a pager in the root task's space.
+pf = j["page_fault"]
+rt = pf["round_trip_cycles"]
+assert pf["faults"] == 32, pf
+assert 0 < rt["min"] <= rt["median"] <= rt["max"] < pf["cold_cycles"], pf
+assert pf["pager_in_other_address_space"] == 32, pf
+per = pf["per_fault"]
+assert 2 <= per["kernel_entries"] < 2.5 and 2 <= per["cr3_loads"] < 2.5, per
+assert 0 < per["pager_instructions"] < per["instructions"], per
+assert j["figures"]["page_fault.round_trip_median"] == rt["median"], j["figures"]
 print("report figures: ok")
 PY
 
