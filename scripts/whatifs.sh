@@ -19,5 +19,5 @@ sweep cache "Inter-AS one-way IPC vs cache size and ways (16-byte lines, write-t
   --grid cache.size=2K,4K,8K,16K,32K,64K --grid cache.ways=1,2,4,8
 sweep memory "Inter-AS one-way IPC vs memory wait states, without and with a 256 KB L2" \
   --grid bus.wait_states=0,1,2,3,4,6 --grid l2.size=0,256K
-sweep write "Inter-AS one-way IPC vs write buffers, write-through and write-back" \
+sweep write "Inter-AS one-way IPC vs write buffers, write-through and write-back (2 wait states)" \
   --grid bus.write_buffers=1,2,4,8 --grid cache.write_policy=write-through,write-back --set bus.wait_states=2

@@ -16,15 +16,16 @@
 #define PF_TASK 6             /* the worker's task (the tests and ping-pong use 3 to 5, then delete them) */
 #define PF_PAGER_LTHREAD 10   /* lthreads 1 to 9 of the root task are taken by the pager, tests and ping-pong */
 #define PF_REGION 0x01000000u /* in the worker's space: nothing else is mapped there */
-/* The root task's pages that back the region, from sigma0 (its frames, σ0(v) = v),
- * in one aligned flexpage of 2^PF_SOURCE_LOG2 bytes so that one fpage_unmap
+/* The root task's pages that back the region: part of its own image (zeroed,
+ * placed last by root.ld), so they exist whatever the memory size; in one
+ * aligned flexpage of 2^PF_SOURCE_LOG2 bytes, so that one fpage_unmap
  * revokes them all. */
-#define PF_SOURCE 0x00A00000u
 #define PF_SOURCE_LOG2 17
+static uint8_t pf_source[PF_PAGES * 4096u] __attribute__((aligned(1u << PF_SOURCE_LOG2), section(".pfsource")));
+#define PF_SOURCE ((uint32_t)pf_source)
 #define PF_MAGIC 0x9A6E0000u
 
 _Static_assert(PF_PAGES * 4096u <= (1u << PF_SOURCE_LOG2), "the source pages fit in their flexpage");
-_Static_assert((PF_SOURCE & ((1u << PF_SOURCE_LOG2) - 1)) == 0, "the source flexpage is aligned to its size");
 
 /* Returns how many of the pages did not hold the expected word
  * (first_word, first_word + 1, ...); pfbench.S. */
@@ -55,7 +56,7 @@ static void pf_pager_main(void) {
     const int fault = !L4_IPC_ERROR(r) && (r & L4_IPC_FAULT) && L4_IPC_FAULT_VECTOR(r) == 14;
     if (fault && addr - PF_REGION < PF_PAGES * 4096u) {
       const uint32_t i = (addr - PF_REGION) >> 12;
-      volatile uint32_t *src = (volatile uint32_t *)(PF_SOURCE + (i << 12));
+      volatile uint32_t* src = (volatile uint32_t*)(PF_SOURCE + (i << 12));
       *src = pf_word(pf_round, i);
       ++pf_faults;
       m.w0 = page; /* send base: the page lands where the worker faulted */
@@ -88,9 +89,9 @@ static void pf_worker_main(void) {
 
 void run_pagefault(void) {
   pf_main_id = l4_myself();
-  /* Our pages behind the region: fault them in from sigma0 now, so that the
-   * pager's own accesses do not fault inside the measured round trips. */
-  for (uint32_t i = 0; i < PF_PAGES; ++i) *(volatile uint32_t *)(PF_SOURCE + (i << 12)) = 0;
+  /* Our pages behind the region: touch them now, so that the pager's own
+   * accesses do not fault inside the measured round trips. */
+  for (uint32_t i = 0; i < PF_PAGES; ++i) *(volatile uint32_t*)(PF_SOURCE + (i << 12)) = 0;
   const l4_threadid_t pager = start_thread(PF_PAGER_LTHREAD, pf_pager_main, pf_pager_stack + sizeof pf_pager_stack);
   const l4_threadid_t worker =
       l4_task_new(PF_TASK, (uint32_t)pf_worker_main, (uint32_t)(pf_worker_stack + sizeof pf_worker_stack), pager);

@@ -58,9 +58,12 @@ int config_command(const std::vector<std::string>& args) {
       std::ifstream f(dir + "/" + name + ".json");
       std::string description;
       try {
-        description = nlohmann::json::parse(f).value("description", "");
-      } catch (const nlohmann::json::exception& e) {
-        throw ConfigError(fmt::format("preset '{}' is not valid JSON: {}", name, e.what()));
+        const nlohmann::json j = nlohmann::json::parse(f);
+        if (j.is_object() && j.contains("description") && j["description"].is_string())
+          description = j["description"].get<std::string>();
+        load_preset(name, dir);  // and it must be a valid configuration
+      } catch (const std::exception& e) {
+        description = fmt::format("(invalid: {})", e.what());
       }
       std::cout << fmt::format("{:<14} {}\n", name, description);
     }

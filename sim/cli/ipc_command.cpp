@@ -63,6 +63,11 @@ std::string step_text(const InsnEvent& ev) {
 IpcBenchmark run_ipc_benchmark(const IpcRunOptions& o) {
   IpcBenchmark b;
   MachineConfig mc = o.config.build();
+  // The root task's tests take sigma0's frames at 8 MB and up, which must lie
+  // below the kernel's pool at the top of memory.
+  if (mc.memory_bytes < (12u << 20))
+    throw ConfigError(fmt::format("l4sim ipc: the benchmark's root task needs memory.size of at least 12M (got {}M)",
+                                  mc.memory_bytes >> 20));
   if (mc.cpu.model != CpuModel::kI486DX)
     throw ConfigError("l4sim ipc needs a timing model: only the i486 (cpu.model=i486) has one so far");
   if (mc.timing == MachineConfig::Timing::kOff)
@@ -96,7 +101,10 @@ IpcBenchmark run_ipc_benchmark(const IpcRunOptions& o) {
   ProbeAdapter adapter(m, probe, *b.fault_probe);
   m.add_observer(&adapter);
   m.set_regions({RegionSpec{"pingpong", *begin, *end}, RegionSpec{"pagefault", *pf_begin, *pf_end}});
-  const RunResult r = m.run(RunLimits{1'000'000'000, 10'000'000'000});
+  // The benchmark takes about 3 million instructions and 6 million cycles on
+  // the i486dx50; the limits leave room for configurations 100x slower and
+  // stop a guest that waits forever (it idles on timer ticks) in seconds.
+  const RunResult r = m.run(RunLimits{100'000'000, 2'000'000'000});
   m.remove_observer(&adapter);
   if (r.reason != ExitReason::kGuestExit || r.guest_status != 1) {
     std::cerr << b.serial;
@@ -191,6 +199,8 @@ int ipc_command(const std::vector<std::string>& args, const char* version, const
   if (!parse_options(desc, args, vm)) return 0;
   spdlog::set_level(parse_log_level(log_level));
   if (o.vector > 255) throw ConfigError("--ipc-vector must be 0..255");
+  if (!write_trace.empty() && (!o.config.files.empty() || !o.config.sets.empty()))
+    throw ConfigError("--write-trace writes a preset's reference traces: not with --config or --set");
 
   const IpcBenchmark b = run_ipc_benchmark(o);
   const std::string& cpu = b.preset;

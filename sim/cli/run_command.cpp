@@ -144,6 +144,9 @@ std::string format_stats(const TimingStats& t) {
   };
   side("cache", t.cache);
   side("TLB  ", t.tlb);
+  if (t.l2_hits + t.l2_misses)
+    out += fmt::format("  L2 line fills       {:>12} hits {:>10} misses\n", t.l2_hits, t.l2_misses);
+  if (t.writebacks) out += fmt::format("  dirty lines written back {:>7}\n", t.writebacks);
   return out;
 }
 
@@ -169,7 +172,9 @@ nlohmann::json stats_json(const TimingStats& t) {
                           {"tlb_refill", c.tlb_refill},
                           {"write_buffer", c.write_buffer}}},
                         {"cache", side(t.cache)},
-                        {"tlb", side(t.tlb)}};
+                        {"tlb", side(t.tlb)},
+                        {"l2", {{"hits", t.l2_hits}, {"misses", t.l2_misses}}},
+                        {"writebacks", t.writebacks}};
 }
 
 // --region NAME=BEGIN:END (symbols or numbers), plus the ping-pong loop when

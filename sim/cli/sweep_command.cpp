@@ -8,6 +8,7 @@
 
 #include <boost/program_options.hpp>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -173,7 +174,9 @@ int sweep_command(const std::vector<std::string>& args, const char* version, con
   std::error_code ec;
   fs::create_directories(pdir, ec);
   if (ec) throw ConfigError(fmt::format("sweep: cannot create '{}': {}", pdir.string(), ec.message()));
-  const std::string self = (fs::path(self_dir) / "l4sim").string();
+  // Each point runs this very binary.
+  const std::string self = fs::canonical("/proc/self/exe", ec).string();
+  if (ec) throw std::runtime_error("sweep: cannot find the l4sim binary: " + ec.message());
 
   const bool tty = isatty(2);
   std::cerr << fmt::format("l4sim sweep: {} points, {} at a time, results in {}\n", n_points, jobs, dir.string());
@@ -190,7 +193,16 @@ int sweep_command(const std::vector<std::string>& args, const char* version, con
         argv.insert(argv.end(), {"--set", grids[i].key + "=" + points[next][i]});
       if (kernel_given) argv.insert(argv.end(), {"--kernel", o.kernel, "--sigma0", o.sigma0, "--root", o.root});
       fs::remove(files(next, "json"), ec);
-      running.push_back(Child{spawn(argv, files(next, "txt"), files(next, "log")), next});
+      pid_t pid;
+      try {
+        pid = spawn(argv, files(next, "txt"), files(next, "log"));
+      } catch (...) {
+        // Leave no orphans: stop and reap the points already running.
+        for (const Child& c : running) kill(c.pid, SIGTERM);
+        for (const Child& c : running) waitpid(c.pid, nullptr, 0);
+        throw;
+      }
+      running.push_back(Child{pid, next});
       ++next;
     }
     int ws = 0;
@@ -267,7 +279,8 @@ int sweep_command(const std::vector<std::string>& args, const char* version, con
   };
   write("results.csv", sweep_csv(r));
   write("results.json", sweep_json(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
-  const bool cycles_metric = metric.find("one_way") != std::string::npos;
+  // The published lines are inter-address-space one-way IPC figures.
+  const bool cycles_metric = metric.rfind("inter_as.one_way_", 0) == 0;
   write("chart.svg", sweep_svg(r, metric, cycles_metric ? refs : std::vector<SweepReference>{}));
   write("chart.html", sweep_html(r, metric, cycles_metric ? refs : std::vector<SweepReference>{}));
   std::cout << fmt::format("l4sim sweep: {} points ({} failed); {}/results.csv, results.json, chart.svg, chart.html\n",

@@ -108,7 +108,7 @@ std::vector<ConfigKey> build_keys() {
                                           : MachineConfig::Timing::kAuto;
                 }});
   k.push_back(u32_key(
-      "memory.size", KeyKind::kSize, kMB, 3072 * kMB,
+      "memory.size", KeyKind::kSize, 2 * kMB, 3072 * kMB,
       "physical memory (whole megabytes); the multiboot memory map reports it",
       [](auto& c) -> auto& { return c.memory_bytes; }));
 
@@ -159,7 +159,7 @@ std::vector<ConfigKey> build_keys() {
       "on-chip cache size in bytes, a power of two (i486: 8 KB unified; Intel486 HRM §3.3)",
       [](auto& c) -> auto& { return c.i486.cache.size; }));
   k.push_back(u32_key(
-      "cache.line", KeyKind::kSize, 1, 1 * kMB, "cache line in bytes, a power of two from 4 to a page (i486: 16)",
+      "cache.line", KeyKind::kSize, 4, 1 * kMB, "cache line in bytes, from one bus transfer to a page (i486: 16)",
       [](auto& c) -> auto& { return c.i486.cache.line; }));
   k.push_back(u32_key(
       "cache.ways", KeyKind::kUint, 1, 65536, "cache associativity, a power of two (i486: 4)",
@@ -188,7 +188,7 @@ std::vector<ConfigKey> build_keys() {
       "model)",
       [](auto& c) -> auto& { return c.i486.l2.cache.size; }));
   k.push_back(u32_key(
-      "l2.line", KeyKind::kSize, 1, 1 * kMB, "L2 line in bytes, at least cache.line",
+      "l2.line", KeyKind::kSize, 4, 1 * kMB, "L2 line in bytes",
       [](auto& c) -> auto& { return c.i486.l2.cache.line; }));
   k.push_back(u32_key(
       "l2.ways", KeyKind::kUint, 1, 65536, "L2 associativity (486 boards: usually direct-mapped, 1)",
@@ -229,6 +229,24 @@ std::vector<ConfigKey> build_keys() {
       "bus.write_buffers", KeyKind::kUint, 1, 64,
       "write buffer entries (4, the commonly stated i486 figure; REFERENCE.md: open)",
       [](auto& c) -> auto& { return c.i486.write_buffers; }));
+  // What the range alone does not say; validate_config checks these.
+  const std::pair<const char*, const char*> limits[] = {
+      {"memory.size", "whole megabytes; a multiboot kernel needs 2M, l4sim ipc 12M"},
+      {"tlb.entries", "a multiple of tlb.ways; entries/ways sets, a power of two"},
+      {"tlb.ways", "at most tlb.entries; a power of two for plru"},
+      {"tlb.itlb_entries", "as tlb.entries, for the instruction TLB"},
+      {"tlb.itlb_ways", "as tlb.ways, for the instruction TLB"},
+      {"cache.size", "a power of two"},
+      {"cache.line", "a power of two, at most a page (4K) and cache.size / cache.ways"},
+      {"cache.ways", "a power of two, at most cache.size / cache.line"},
+      {"l2.size", "0, or a power of two larger than cache.size"},
+      {"l2.line", "a power of two, at least cache.line, at most a page (4K)"},
+      {"l2.ways", "a power of two, at most l2.size / l2.line"},
+      {"bus.multiplier", "in steps of 0.5"},
+  };
+  for (auto [name, text] : limits)
+    for (ConfigKey& key : k)
+      if (key.name == name) key.limits = text;
   return k;
 }
 
@@ -302,6 +320,20 @@ std::optional<double> parse_number(std::string s, bool size) {
   }
 }
 
+std::string human_size(double v) {
+  const u64 n = static_cast<u64>(v);
+  if (n >= (1u << 20) && n % (1u << 20) == 0) return fmt::format("{}M", n >> 20);
+  if (n >= 1024 && n % 1024 == 0) return fmt::format("{}K", n >> 10);
+  return fmt::format("{}", n);
+}
+
+std::string limits_of(const ConfigKey& k) { return k.limits.empty() ? "" : "; " + k.limits; }
+
+std::string range_text(const ConfigKey& k) {
+  return k.kind == KeyKind::kSize ? fmt::format("bytes, {} to {}", human_size(k.min), human_size(k.max))
+                                  : fmt::format("{} to {}", k.min, k.max);
+}
+
 // Checks a value (from text or JSON) against the key and returns it in the
 // key's JSON form.
 json checked_value(const ConfigKey& k, const json& v) {
@@ -337,7 +369,7 @@ json checked_value(const ConfigKey& k, const json& v) {
   if (!n) throw bad(fmt::format("'{}' is not a number", shown));
   if (integral && *n != std::floor(*n)) throw bad(fmt::format("'{}' is not a whole number", shown));
   if (*n < k.min || *n > k.max)
-    throw ConfigError(fmt::format("{}: {} is out of range ({})", k.name, shown, kind_text(k)));
+    throw ConfigError(fmt::format("{}: {} is out of range ({})", k.name, shown, range_text(k)));
   if (integral) return json(static_cast<u32>(*n));
   return json(*n);
 }
@@ -350,18 +382,17 @@ void flatten(const json& j, const std::string& prefix, std::vector<std::pair<std
       if (!v.is_string()) throw ConfigError(origin + ": \"description\" must be a string");
       continue;
     }
-    if (v.is_object())
+    if (v.is_object() && v.empty()) throw ConfigError(fmt::format("{}: '{}' is an empty object", origin, key));
+    if (v.is_object()) {
       flatten(v, key, out, origin);
-    else
-      out.emplace_back(key, v);
+      continue;
+    }
+    // Nested and dotted forms of one key in one object: which would win is
+    // not what the file's order says (JSON objects are unordered), so refuse.
+    for (const auto& [seen, _] : out)
+      if (seen == key) throw ConfigError(fmt::format("{}: '{}' is given twice", origin, key));
+    out.emplace_back(key, v);
   }
-}
-
-std::string human_size(double v) {
-  const u64 n = static_cast<u64>(v);
-  if (n >= (1u << 20) && n % (1u << 20) == 0) return fmt::format("{}M", n >> 20);
-  if (n >= 1024 && n % 1024 == 0) return fmt::format("{}K", n >> 10);
-  return fmt::format("{}", n);
 }
 
 }  // namespace
@@ -385,9 +416,9 @@ std::string kind_text(const ConfigKey& k) {
       for (const std::string& c : k.choices) s += (s.empty() ? "" : " | ") + c;
       return s;
     }
-    case KeyKind::kSize: return fmt::format("bytes, {} to {}", human_size(k.min), human_size(k.max));
-    case KeyKind::kUint: return fmt::format("{} to {}", k.min, k.max);
-    case KeyKind::kDecimal: return fmt::format("{} to {}", k.min, k.max);
+    case KeyKind::kSize:
+    case KeyKind::kUint:
+    case KeyKind::kDecimal: return range_text(k) + limits_of(k);
   }
   return "";
 }
@@ -446,6 +477,8 @@ void validate_config(const MachineConfig& c) {
   }
   if (c.cpu.itlb.replacement != c.cpu.tlb.replacement || c.cpu.itlb.tagged != c.cpu.tlb.tagged)
     throw ConfigError("internal: the instruction TLB must share tlb.replacement and tlb.tagged");
+  if (c.cpu.model == CpuModel::kPentium && c.timing == MachineConfig::Timing::kOn)
+    throw ConfigError("cpu.timing=on: the Pentium has no timing model yet (it comes with the Pentium work)");
   c.i486.validate();
   if (c.i486.l2.present() && !is_pow2(c.i486.l2.cache.size))
     throw ConfigError(fmt::format("l2.size ({}) must be a power of two", c.i486.l2.cache.size));

@@ -31,6 +31,7 @@ struct ConfigKey {
   double min = 0, max = 0;           // kUint, kSize, kDecimal: the accepted range, inclusive
   std::function<nlohmann::json(const MachineConfig&)> get;
   std::function<void(MachineConfig&, const nlohmann::json&)> set;  // the value is already checked
+  std::string limits;  // what else a valid value must be (e.g. "a power of two"), shown with the range
 };
 
 const std::vector<ConfigKey>& config_keys();

@@ -7,7 +7,11 @@
 namespace l4sim {
 
 Cpu::Cpu(Bus& bus, const CpuConfig& cfg)
-    : bus_(bus), cfg_(cfg), tlb_(cfg.tlb), itlb_(cfg.itlb), dcache_(bus.ram_size() / kPageSize) {
+    : bus_(bus),
+      cfg_(cfg),
+      tlb_(cfg.tlb),
+      itlb_(cfg.split_tlb ? cfg.itlb : TlbGeometry{}),
+      dcache_(bus.ram_size() / kPageSize) {
   bus_.set_code_listener(this);
   reset();
 }

@@ -373,7 +373,7 @@ class Cpu : private CodeWriteListener {
   Bus& bus_;
   CpuConfig cfg_;
   Tlb tlb_;
-  Tlb itlb_;  // used only when cfg_.split_tlb
+  Tlb itlb_;  // used only when cfg_.split_tlb (else a default one, never looked up)
   DecodeCache dcache_;
   InterruptSource* intr_ = nullptr;
   InsnObserver* obs_ = nullptr;

@@ -88,8 +88,8 @@ std::string format_report(const IpcScenario& s, double mhz, bool inter) {
   std::string o = fmt::format("{} one-way IPC: {} warm IPCs\n", inter ? "inter-address-space" : "intra-address-space",
                               s.warm.size());
   if (s.warm.empty()) return o + "  (no IPCs recorded)\n";
-  o += fmt::format("  cycles: min {}  median {:.1f}  mean {:.1f}  max {}   = {:.2f} us at {:.0f} MHz\n", s.min,
-                   s.median, s.mean, s.max, s.mean / mhz, mhz);
+  o += fmt::format("  cycles: min {}  median {:.1f}  mean {:.1f}  max {}   = {:.2f} us at {:g} MHz\n", s.min, s.median,
+                   s.mean, s.max, s.mean / mhz, mhz);
   if (s.cold) o += fmt::format("  cold (first) IPC: {} cycles\n", s.cold->cycles);
   o += fmt::format("  {:<46} {:>12} {:>22}\n", "decomposition, mean per warm IPC", "this kernel",
                    inter ? "published, 486-DX50" : "");

@@ -141,7 +141,8 @@ bool sweep_parse_number(const std::string& text, double* out) {
     scale = factor;
     return true;
   };
-  strip("KB", 1024) || strip("K", 1024) || strip("MB", 1024.0 * 1024) || strip("M", 1024.0 * 1024);
+  strip("KB", 1024) || strip("K", 1024) || strip("MB", 1024.0 * 1024) || strip("M", 1024.0 * 1024) ||
+      strip("GB", 1024.0 * 1024 * 1024) || strip("G", 1024.0 * 1024 * 1024);
   if (s.empty()) return false;
   double v = 0;
   if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {

@@ -101,11 +101,12 @@ void I486TimingConfig::validate() const {
   if (l2.present()) {
     l2.cache.validate("l2");
     if (l2.cache.line < cache.line)
-      throw ConfigError(fmt::format("l2.line ({}) must be at least cache.line ({}): one on-chip fill is one L2 line",
-                                    l2.cache.line, cache.line));
+      throw ConfigError(
+          fmt::format("l2.line ({}) must be at least cache.line ({}): an on-chip line lies in one L2 line",
+                      l2.cache.line, cache.line));
     if (l2.cache.size <= cache.size)
       throw ConfigError(fmt::format("l2.size ({}) must be larger than cache.size ({})", l2.cache.size, cache.size));
-    if (l2.first < 1 || l2.next < 1) throw ConfigError("l2.first and l2.next must be at least 1 bus clock");
+    if (l2.first < 1 || l2.next < 1) throw ConfigError("l2.latency and l2.next must be at least 1 bus clock");
   }
   if (write_buffers < 1 || write_buffers > 64) throw ConfigError("bus.write_buffers must be between 1 and 64");
   if (walk_fixed > 1000) throw ConfigError("tlb.walk_fixed must be at most 1000 cycles");

@@ -18,9 +18,11 @@ namespace l4sim {
 // An optional external (board) L2 cache between the on-chip cache and memory,
 // as on many 486 boards (typically 64-256 KB, direct-mapped). Tags only: it
 // answers the on-chip cache's line fills; an L1 fill that hits it bursts in
-// at `first`-`next`-`next`-... bus clocks, one that misses costs a memory fill.
-// Writes go to memory at the bus's write cost either way (an L2 absorbing
-// writes is not modelled).
+// at `first`-`next`-`next`-... bus clocks, one that misses costs a memory fill
+// of the on-chip line, and the L2 takes its whole line at no further cost (as
+// if it filled the rest behind the CPU's line: a simplification that makes a
+// long L2 line a free prefetch). Writes go to memory at the bus's write cost
+// either way (an L2 absorbing writes is not modelled).
 struct L2Config {
   CacheGeometry cache{0, 32, 1, "lru", "write-back", true};  // size 0 = no L2
   u32 first = 2;  // bus clocks of the first transfer of a fill from the L2 (2-1-1-1: a zero-wait-state SRAM L2)

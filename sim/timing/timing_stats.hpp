@@ -34,7 +34,9 @@ struct CycleCauses {
   }
 };
 
-// Hits and misses by instruction/data side and by privilege (user = CPL 3).
+// Hits and misses by instruction/data side and by privilege (user = CPL 3):
+// for the cache, of reads and instruction fetches (writes are not counted: a
+// write-allocate fill shows only in the cache-miss cycles).
 struct SideCounts {
   u64 hits = 0;
   u64 misses = 0;

@@ -20,7 +20,9 @@ void TestIo::io_write(u16 port, unsigned, u32 value) {
 }
 
 TestMachine::TestMachine(u32 mem_bytes, CpuModel model, TlbGeometry tlb)
-    : bus(mem_bytes), cpu(bus, CpuConfig{model, tlb}) {
+    : TestMachine(mem_bytes, CpuConfig{model, tlb, false, {}}) {}
+
+TestMachine::TestMachine(u32 mem_bytes, const CpuConfig& cfg) : bus(mem_bytes), cpu(bus, cfg) {
   bus.set_io_handler(&io);
 }
 

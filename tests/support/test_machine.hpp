@@ -32,6 +32,7 @@ constexpr u32 kTssBase = 0x1000;
 class TestMachine {
  public:
   explicit TestMachine(u32 mem_bytes = 4u << 20, CpuModel model = CpuModel::kI486DX, TlbGeometry tlb = {});
+  TestMachine(u32 mem_bytes, const CpuConfig& cfg);
 
   Bus bus;
   TestIo io;

@@ -128,3 +128,50 @@ TEST_CASE("508 given the 486 when a PDE has the PS bit then it is still a page-t
   m.poke32(0x5000, 0x77);
   CHECK(m.cpu.read_lin<u32>(0x5000) == 0x77);
 }
+
+TEST_CASE(
+    "509 given split TLBs when code runs then fetches fill the instruction TLB and data the data TLB, and "
+    "every flush empties both",
+    "[paging][tlb]") {
+  CpuConfig cfg;
+  cfg.model = CpuModel::kPentium;
+  cfg.split_tlb = true;
+  cfg.tlb = TlbGeometry{64, 4, "lru", false};
+  cfg.itlb = TlbGeometry{32, 4, "lru", false};
+  TestMachine m(4u << 20, cfg);
+  // mov eax, [0x5000]; mov eax, [0x6000]; hlt  — code on page 0x10, data on pages 5 and 6
+  m.load(0x10000, {0xA1, 0x00, 0x50, 0x00, 0x00, 0xA1, 0x00, 0x60, 0x00, 0x00, 0xF4});
+  m.setup_flat32(0x10000);
+  enable_paging(m);
+  m.cpu.step();
+  m.cpu.step();
+  REQUIRE(m.cpu.split_tlb());
+  CHECK(m.cpu.itlb().geometry().entries == 32);
+  CHECK(m.cpu.tlb().geometry().entries == 64);
+  CHECK(m.cpu.itlb().peek(0x10));
+  CHECK_FALSE(m.cpu.tlb().peek(0x10));  // the code page is not in the data TLB
+  CHECK(m.cpu.tlb().peek(5));
+  CHECK(m.cpu.tlb().peek(6));
+  CHECK_FALSE(m.cpu.itlb().peek(5));
+  CHECK(m.cpu.tlb_valid_entries() >= 3);
+  // A remapped code page is seen only after INVLPG drops it from the instruction TLB.
+  m.cpu.flush_tlb_page(0x10);
+  CHECK_FALSE(m.cpu.itlb().peek(0x10));
+  // A CR3 load empties both.
+  m.cpu.step();  // hlt: the fetch refills the instruction TLB
+  CHECK(m.cpu.itlb().peek(0x10));
+  m.cpu.write_cr3(kPd);
+  CHECK(m.cpu.tlb_valid_entries() == 0);
+}
+
+TEST_CASE("510 given a unified TLB when split is off then fetches and data share it", "[paging][tlb]") {
+  TestMachine m;
+  m.load(0x10000, {0xA1, 0x00, 0x50, 0x00, 0x00, 0xF4});  // mov eax, [0x5000]; hlt
+  m.setup_flat32(0x10000);
+  enable_paging(m);
+  m.cpu.step();
+  CHECK_FALSE(m.cpu.split_tlb());
+  CHECK(&m.cpu.itlb() == &m.cpu.tlb());
+  CHECK(m.cpu.tlb().peek(0x10));
+  CHECK(m.cpu.tlb().peek(5));
+}

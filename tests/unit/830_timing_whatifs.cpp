@@ -66,3 +66,48 @@ TEST_CASE("833: given a DX2 bus (multiplier 2), when a line misses, then the fil
   TimingRig rig(cfg);
   CHECK(rig.run(kSetup, "mov edx, [ebx]", kEvict)[0].causes.cache_miss == 10);
 }
+
+TEST_CASE("834: given a write-back cache, when a dirty line is evicted, then the fill also pays its write-back",
+          "[whatif]") {
+  // The line of [ebx] is read (allocated) and written (dirty) before the
+  // body; the body's four reads of other set-0 lines evict it.
+  const char* dirty = "mov eax, [ebx]\nmov [ebx], eax";
+  auto miss_cycles = [&](const char* policy) {
+    I486TimingConfig cfg;
+    cfg.cache.write_policy = policy;
+    TimingRig rig(cfg);
+    u64 c = 0;
+    for (const TimedStep& t : rig.run(kSetup, kEvict, dirty)) c += t.causes.cache_miss;
+    return std::pair{c, rig.model.stats().writebacks};
+  };
+  const auto [wt, wt_backs] = miss_cycles("write-through");
+  const auto [wb, wb_backs] = miss_cycles("write-back");
+  CHECK(wt_backs == 0);
+  CHECK(wb_backs > 0);
+  // Same misses, plus one 5-clock burst for the dirty victim.
+  CHECK(wb == wt + 5);
+}
+
+TEST_CASE("835: given write-allocate, when a write misses, then the line is filled; without, it is not", "[whatif]") {
+  I486TimingConfig cfg;
+  cfg.cache.write_allocate = true;
+  TimingRig rig(cfg);
+  auto steps = rig.run(kSetup, "mov [ebx], eax", kEvict);
+  CHECK(steps[0].causes.cache_miss == 5);
+  TimingRig plain;  // the i486: a write miss goes to memory, nothing is filled
+  steps = plain.run(kSetup, "mov [ebx], eax", kEvict);
+  CHECK(steps[0].causes.cache_miss == 0);
+}
+
+TEST_CASE("836: given an L2, when an on-chip miss also misses the L2, then it costs a memory fill", "[whatif]") {
+  I486TimingConfig cfg;
+  cfg.bus.wait_states = 3;
+  cfg.l2.cache.size = 16 * 1024;
+  cfg.l2.cache.line = 16;
+  TimingRig rig(cfg);
+  // One pass: the body's instruction and its datum are both new to the L1
+  // and the L2, so the fetch and the read each cost a memory fill, 8 clocks.
+  const auto passes = rig.run(kSetup, "mov edx, [ebx + 0x8000]", "", 1);
+  CHECK(passes[0].causes.cache_miss == 2 * 8);
+  CHECK(rig.model.stats().l2_misses > 0);
+}

@@ -108,7 +108,7 @@ TEST_CASE("902: given an invalid configuration, when validated, then the message
   CHECK_THAT(set_error({"l2.size=64K", "l2.line=8"}), Contains("l2.line (8) must be at least cache.line (16)"));
   CHECK_THAT(set_error({"l2.size=4K"}), Contains("l2.size (4096) must be larger than cache.size"));
   CHECK_THAT(set_error({"l2.size=100K"}), Contains("l2.size (102400) must be a power of two"));
-  CHECK_THAT(set_error({"memory.size=1536K"}), Contains("memory.size (1572864) must be a whole number of megabytes"));
+  CHECK_THAT(set_error({"memory.size=2560K"}), Contains("memory.size (2621440) must be a whole number of megabytes"));
   CHECK_THAT(set_error({"cache.size"}), Contains("expected KEY=VALUE"));
 }
 
@@ -156,4 +156,23 @@ TEST_CASE("904: given the presets, when loaded, then each is valid and i486dx50 
   CHECK(p.cpu.itlb.entries == 32);
   CHECK_THAT(error_of([] { load_preset("z80", kPresets); }),
              Catch::Matchers::Contains("unknown CPU preset 'z80' (presets in"));
+}
+
+TEST_CASE("905: given keys that do not apply or clash, when validated, then the answer is consistent", "[config]") {
+  using Catch::Matchers::Contains;
+  // The instruction TLB's keys do not matter unless the TLB is split: such a
+  // configuration is valid and a machine with it can be built.
+  MachineConfig c;
+  set_config_assignment(c, "tlb.itlb_entries=3");
+  CHECK_NOTHROW(validate_config(c));
+  CHECK_NOTHROW(Machine(c, MachineIo{}));
+  CHECK_THAT(set_error({"tlb.itlb_entries=3", "tlb.split=true"}), Contains("tlb.itlb_entries"));
+  CHECK_THAT(set_error({"cpu.model=pentium", "cpu.timing=on"}), Contains("the Pentium has no timing model yet"));
+  MachineConfig d;
+  CHECK_THAT(error_of([&] { apply_config_json(d, json::parse(R"({"cache": {}})"), "f.json"); }),
+             Contains("f.json: 'cache' is an empty object"));
+  CHECK_THAT(error_of([&] {
+               apply_config_json(d, json::parse(R"({"cache": {"size": 4096}, "cache.size": 2048})"), "f.json");
+             }),
+             Contains("'cache.size' is given twice"));
 }
