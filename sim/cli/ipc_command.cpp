@@ -90,6 +90,7 @@ IpcBenchmark run_ipc_benchmark(const IpcRunOptions& o) {
   probe.set_capture(true);
   probe.set_tlb_occupancy([&m] { return m.cpu().tlb_valid_entries(); });
   probe.set_esp_reader([&m] { return m.cpu().state().r[ESP]; });
+  probe.set_fill_counter([&m] { return m.timing()->stats().line_fills; });
   const auto begin = m.find_symbol("pingpong_loop_begin"), end = m.find_symbol("pingpong_loop_end");
   if (!begin || !end) throw ConfigError("the root task has no pingpong_loop_begin/end symbols");
   const auto pf_begin = m.find_symbol("pf_loop_begin"), pf_end = m.find_symbol("pf_loop_end");

@@ -8,7 +8,7 @@ void IpcProbe::add_step(IpcRecord& r, const InsnEvent& ev, u32 cycles, const Cyc
   r.causes += causes;
   const u8 tlb = ev.tlb_refills();
   r.tlb_misses += tlb;
-  if (causes.cache_miss) ++r.cache_misses;
+  r.cache_misses += step_fills_;
   if (ev.cr3_loaded) {
     ++r.cr3_loads;
     r.cr3_load_cycles += cycles;
@@ -54,6 +54,13 @@ void IpcProbe::on_step(const InsnEvent& ev, u64 now, u32 cycles, const CycleCaus
       if (p.tlb_occupancy_) p.tlb_valid_before_ = p.tlb_occupancy_();
     }
   } sample{*this};
+  if (fills_) {
+    const u64 f = fills_();
+    step_fills_ = static_cast<u32>(f - fills_seen_);
+    fills_seen_ = f;
+  } else {
+    step_fills_ = causes.cache_miss ? 1 : 0;
+  }
   const bool user_insn = ev.cpl_before == 3 && ev.insn && !(ev.vector >= 0 && !ev.software_interrupt);
   const bool is_ipc_trap = ev.cpl_before == 3 && ev.software_interrupt && ev.vector == vector_;
   // The receiver's user run after a switch: its TLB refills belong to the IPC.

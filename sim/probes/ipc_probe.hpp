@@ -42,7 +42,7 @@ struct IpcRecord {
   u32 entry_base = 0, exit_base = 0;  // their base clocks (71 and 36 on the 486 across rings)
   u32 cr3_loads = 0;
   u32 tlb_misses = 0;        // inside the IPC (kernel)
-  u32 cache_misses = 0;      // inside the IPC
+  u32 cache_misses = 0;      // line fills inside the IPC (steps with a miss, without a fill counter)
   CycleCauses causes;        // all steps of the IPC
   u32 after_tlb_misses = 0;  // in the receiver's user code until its next kernel entry
   u64 after_tlb_cycles = 0;
@@ -72,6 +72,9 @@ class IpcProbe {
   void set_tlb_occupancy(TlbOccupancy f) { tlb_occupancy_ = std::move(f); }
   // ESP after a step, to tell the threads apart by their kernel stacks.
   void set_esp_reader(std::function<u32()> f) { esp_ = std::move(f); }
+  // The timing model's running count of cache line fills, so that a step
+  // with two misses (fetch and data) counts two.
+  void set_fill_counter(std::function<u64()> f) { fills_ = std::move(f); }
   const std::vector<IpcRecord>& records() const { return records_; }
 
  private:
@@ -84,6 +87,9 @@ class IpcProbe {
   Formatter fmt_;
   TlbOccupancy tlb_occupancy_;
   std::function<u32()> esp_;
+  std::function<u64()> fills_;
+  u64 fills_seen_ = 0;  // the counter after the previous step
+  u32 step_fills_ = 0;  // line fills of the step being recorded
   u32 last_kernel_esp_ = 0;
   u32 tlb_valid_before_ = 0;  // valid TLB entries before the current step
   bool switched_ = false;     // the current IPC has loaded CR3

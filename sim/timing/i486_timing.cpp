@@ -241,6 +241,7 @@ void I486Timing::pipeline(const FormClocks& fc, const DecodedInsn& d, const Insn
 void I486Timing::line_miss(u32 line_addr, const CacheResult& r, bool walk, u64 t, CycleCauses& c) {
   const u32 wait = wb_.drain_for_read(t + c.write_buffer);
   c.write_buffer += wait;
+  ++stats_.line_fills;
   u32 cost = fill_cycles_;
   if (l2_) {
     const bool hit = l2_->access(line_addr, CacheOp::kRead).hit;

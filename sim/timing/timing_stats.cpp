@@ -32,6 +32,7 @@ void each(TimingStats& a, const TimingStats& b, F f) {
   f(a.l2_hits, b.l2_hits);
   f(a.l2_misses, b.l2_misses);
   f(a.writebacks, b.writebacks);
+  f(a.line_fills, b.line_fills);
 }
 }  // namespace
 
