@@ -16,3 +16,9 @@ grep -q "inter_as.one_way_median .*OVER BUDGET" <<<"$out" || { echo "check_budge
 grep -qE '^\+ ipc_entry +k nop' <<<"$out" || { echo "check_budgets: the trace diff does not show the added nop" >&2; exit 1; }
 [ "$(grep -cE '^[+-] ' <<<"$out")" -le 4 ] || { echo "check_budgets: the trace diff is noisy" >&2; exit 1; }
 echo "the budget gate bites"
+# A what-if on top of the budgeted preset: a 2 KB cache must fail the budgets.
+out=$("$l4sim" check --budgets "$budgets" --set cache.size=2K 2>&1)
+status=$?
+[ "$status" -eq 1 ] && grep -q "inter_as.one_way_median .*OVER BUDGET" <<<"$out" ||
+  { echo "$out"; echo "check_budgets: a 2 KB cache passed the budgets (status $status)" >&2; exit 1; }
+echo "a what-if (--set cache.size=2K) is checked against the budgets too"
