@@ -4,59 +4,24 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "support/test_machine.hpp"
+#include "support/snippet_rig.hpp"
 
 using namespace l4sim;
 using namespace l4sim::test;
 
 namespace {
 
-constexpr u32 kCode = 0x10000;
-constexpr u32 kHandler = 0x30000;
+constexpr u32 kCode = FlatRig::kCode;
+constexpr u32 kHandler = FlatRig::kHandler;
 
-// Flat 32-bit ring-0 machine with `src` loaded at kCode.
-struct Flat {
-  TestMachine m;
-  CpuState& s;
-  u32 code_len = 0;
-  explicit Flat(const std::string& src, int bits = 32) : s(m.cpu.state()) {
-    m.setup_flat32(kCode);
-    const auto bytes = assemble(src, kCode, bits);
-    code_len = static_cast<u32>(bytes.size());
-    m.load(kCode, bytes);
-  }
-  void step(int n = 1) {
-    for (int i = 0; i < n; ++i) REQUIRE(m.cpu.step() == StepResult::kOk);
-  }
-  // The step must deliver `vector` to a ring-0 handler; checks the pushed error
-  // code (if any) and the faulting EIP.
-  void expect_fault(u8 vector, u32 fault_eip, bool has_error = false, u32 error = 0) {
-    m.set_gate(vector, kHandler);
-    step();
-    REQUIRE(s.eip == kHandler);
-    const u32 esp = s.r[ESP];
-    if (has_error) CHECK(m.peek32(esp) == error);
-    CHECK(m.peek32(esp + (has_error ? 4 : 0)) == fault_eip);
-  }
-  // Adds GDT entry 8 (selector 0x40): ring-0 read/write data, base 0x5000, 64 KB.
-  void add_data_segment() {
-    m.set_gdt_entry(8, 0x5000, 0xFFFF, 0x93, 0x4);
-    s.gdtr.limit = 9 * 8 - 1;
-  }
-};
+using Flat = FlatRig;
+using Real = RealRig;
 
-// Real mode: code at 1000:0000 (linear 0x10000), stack 2000:FFF0.
-struct Real {
-  TestMachine m;
-  CpuState& s;
-  explicit Real(const std::string& src) : s(m.cpu.state()) {
-    m.setup_real(0x1000, 0, 0x2000, 0xFFF0);
-    m.load(0x10000, assemble(src, 0, 16));
-  }
-  void step(int n = 1) {
-    for (int i = 0; i < n; ++i) REQUIRE(m.cpu.step() == StepResult::kOk);
-  }
-};
+// Adds GDT entry 8 (selector 0x40): ring-0 read/write data, base 0x5000, 64 KB.
+void add_data_segment(Flat& f) {
+  f.m.set_gdt_entry(8, 0x5000, 0xFFFF, 0x93, 0x4);
+  f.s.gdtr.limit = 9 * 8 - 1;
+}
 
 }  // namespace
 
@@ -406,7 +371,7 @@ TEST_CASE("308 given segment registers when MOV Sreg runs then selectors move an
   }
   SECTION("MOV to ES and FS from a register and memory loads the descriptor") {
     Flat f("mov es, ax\n mov fs, [ebx]\n");
-    f.add_data_segment();
+    add_data_segment(f);
     f.s.r[EAX] = 0xFFFF0040;
     f.s.r[EBX] = 0x2000;
     f.m.poke32(0x2000, 0x12340040);
@@ -476,7 +441,7 @@ TEST_CASE("309 given segment registers and far pointers when PUSH POP Sreg and L
   }
   SECTION("32-bit pops read a doubleword and load the low word") {
     Flat f("pop es\n pop gs\n popw fs\n pop ds\n");
-    f.add_data_segment();
+    add_data_segment(f);
     f.s.r[ESP] = 0x7FF00;
     f.m.poke32(0x7FF00, 0xFFFF0040);
     f.m.poke32(0x7FF04, 0x00000040);
@@ -526,7 +491,7 @@ TEST_CASE("309 given segment registers and far pointers when PUSH POP Sreg and L
         "lgs edx, [ebx]\n"
         "lss esp, [ebx]\n"
         "lds esi, [ebx]\n");
-    f.add_data_segment();
+    add_data_segment(f);
     f.s.r[EBX] = 0x2000;
     f.s.r[ECX] = 0xFFFFFFFF;
     f.m.poke32(0x2000, 0x12345678);

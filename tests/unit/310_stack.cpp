@@ -4,57 +4,18 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "support/test_machine.hpp"
+#include "support/snippet_rig.hpp"
 
 using namespace l4sim;
 using namespace l4sim::test;
 
 namespace {
 
-constexpr u32 kCode = 0x10000;
-constexpr u32 kHandler = 0x30000;
+constexpr u32 kCode = FlatRig::kCode;
+constexpr u32 kHandler = FlatRig::kHandler;
 
-struct Flat {
-  TestMachine m;
-  CpuState& s;
-  // 32-bit code at kCode in flat ring-0 protected mode; with bits = 16 the code
-  // is assembled for v86 mode at offset 0 of segment 0x1000 (see v86()).
-  explicit Flat(const std::string& src, int bits = 32, CpuModel model = CpuModel::kI486DX)
-      : m(4u << 20, model), s(m.cpu.state()) {
-    m.setup_flat32(kCode);
-    m.load(kCode, assemble(src, bits == 32 ? kCode : 0, bits));
-  }
-  void step(int n = 1) {
-    for (int i = 0; i < n; ++i) REQUIRE(m.cpu.step() == StepResult::kOk);
-  }
-  void expect_fault(u8 vector, u32 fault_eip, bool has_error = false, u32 error = 0) {
-    m.set_gate(vector, kHandler);
-    step();
-    REQUIRE(s.eip == kHandler);
-    const u32 esp = s.r[ESP];
-    if (has_error) CHECK(m.peek32(esp) == error);
-    CHECK(m.peek32(esp + (has_error ? 4 : 0)) == fault_eip);
-  }
-  void ring3(u32 iopl) {
-    m.enter_ring3();
-    s.eflags = (s.eflags & ~fl::IOPL) | (iopl << 12);
-  }
-  // Virtual-8086 mode: all segments 0x1000 (base 0x10000), IP 0, SP 0xFFF0.
-  void v86(u32 iopl) { m.enter_v86(0x1000, iopl); }
-};
-
-struct Real {
-  TestMachine m;
-  CpuState& s;
-  explicit Real(const std::string& src, u16 sp = 0xFFF0) : s(m.cpu.state()) {
-    m.setup_real(0x1000, 0, 0x2000, sp);
-    m.load(0x10000, assemble(src, 0, 16));
-  }
-  void step(int n = 1) {
-    for (int i = 0; i < n; ++i) REQUIRE(m.cpu.step() == StepResult::kOk);
-  }
-  u16 peek16(u32 a) const { return static_cast<u16>(m.peek8(a) | (m.peek8(a + 1) << 8)); }
-};
+using Flat = FlatRig;
+using Real = RealRig;
 
 }  // namespace
 

@@ -8,41 +8,17 @@
 #include <utility>
 #include <vector>
 
-#include "support/test_machine.hpp"
+#include "support/snippet_rig.hpp"
 
 using namespace l4sim;
 using namespace l4sim::test;
 
 namespace {
 
-constexpr u32 kCode = 0x10000;
-constexpr u32 kHandler = 0x30000;
+constexpr u32 kCode = FlatRig::kCode;
+constexpr u32 kHandler = FlatRig::kHandler;
 
-struct Flat {
-  TestMachine m;
-  CpuState& s;
-  Flat(const std::vector<u8>& code, CpuModel model = CpuModel::kI486DX) : m(4u << 20, model), s(m.cpu.state()) {
-    m.setup_flat32(kCode);
-    m.load(kCode, code);
-  }
-  void step(int n = 1) {
-    for (int i = 0; i < n; ++i) REQUIRE(m.cpu.step() == StepResult::kOk);
-  }
-  void expect_fault(u8 vector, u32 fault_eip, bool has_error = false, u32 error = 0) {
-    m.set_gate(vector, kHandler);
-    step();
-    REQUIRE(s.eip == kHandler);
-    const u32 esp = s.r[ESP];
-    if (has_error) CHECK(m.peek32(esp) == error);
-    CHECK(m.peek32(esp + (has_error ? 4 : 0)) == fault_eip);
-  }
-  void ring3(u32 iopl) {
-    m.enter_ring3();
-    s.eflags = (s.eflags & ~fl::IOPL) | (iopl << 12);
-  }
-  // Virtual-8086 mode with the code at 1000:0000 (linear kCode).
-  void v86(u32 iopl) { m.enter_v86(0x1000, iopl); }
-};
+using Flat = FlatRig;
 
 // Runs one instruction with EAX and EFLAGS preset; returns {EAX, EFLAGS}.
 std::pair<u32, u32> run1(const std::vector<u8>& code, u32 eax, u32 eflags) {
@@ -68,7 +44,7 @@ constexpr u32 R1 = fl::R1;
 }  // namespace
 
 TEST_CASE("320 given flags when CLC STC CMC CLD and STD run then only CF or DF changes", "[flagops]") {
-  Flat f({0xF9, 0xF5, 0xF5, 0xF8, 0xFD, 0xFC});
+  Flat f(std::vector<u8>{0xF9, 0xF5, 0xF5, 0xF8, 0xFD, 0xFC});
   f.s.eflags = R1 | fl::ZF | fl::OF;
   f.step();
   CHECK(f.s.eflags == (R1 | fl::ZF | fl::OF | fl::CF));
@@ -86,7 +62,7 @@ TEST_CASE("320 given flags when CLC STC CMC CLD and STD run then only CF or DF c
 
 TEST_CASE("321 given a mode CPL and IOPL when CLI and STI run then IF changes or #GP(0) is raised", "[flagops]") {
   SECTION("ring 0") {
-    Flat f({0xFB, 0xFA});
+    Flat f(std::vector<u8>{0xFB, 0xFA});
     f.step();
     CHECK(f.s.eflags == (R1 | fl::IF));
     f.step();
@@ -102,7 +78,7 @@ TEST_CASE("321 given a mode CPL and IOPL when CLI and STI run then IF changes or
     CHECK(m.cpu.state().eflags == R1);
   }
   SECTION("CPL 3 with IOPL 3 may change IF") {
-    Flat f({0xFB, 0xFA});
+    Flat f(std::vector<u8>{0xFB, 0xFA});
     f.ring3(3);
     f.step();
     CHECK(f.s.eflags == (R1 | fl::IOPL | fl::IF));
@@ -111,7 +87,7 @@ TEST_CASE("321 given a mode CPL and IOPL when CLI and STI run then IF changes or
   }
   SECTION("CPL 3 with IOPL 2: CLI and STI are #GP(0)") {
     for (u8 op : {0xFA, 0xFB}) {
-      Flat f({op});
+      Flat f(std::vector<u8>{op});
       f.ring3(2);
       f.s.eflags |= fl::IF;
       f.expect_fault(vec::GP, kCode, true, 0);
@@ -119,19 +95,19 @@ TEST_CASE("321 given a mode CPL and IOPL when CLI and STI run then IF changes or
     }
   }
   SECTION("v86 with IOPL 3 may change IF, with IOPL 0 it is #GP(0)") {
-    Flat f({0xFA});
+    Flat f(std::vector<u8>{0xFA});
     f.v86(3);
     f.s.eflags |= fl::IF;
     f.step();
     CHECK(f.s.eflags == (R1 | fl::VM | fl::IOPL));
     for (u8 op : {0xFA, 0xFB}) {
-      Flat g({op});
+      Flat g(std::vector<u8>{op});
       g.v86(0);
       g.expect_fault(vec::GP, 0, true, 0);
     }
   }
   SECTION("Pentium with CR4.PVI at CPL 3: CLI and STI change VIF, STI with VIP pending is #GP(0)") {
-    Flat f({0xFA, 0xFB, 0xFB}, CpuModel::kPentium);
+    Flat f(std::vector<u8>{0xFA, 0xFB, 0xFB}, CpuModel::kPentium);
     f.ring3(0);
     f.s.cr4 = cr4::PVI;
     f.s.eflags |= fl::IF | fl::VIF;
@@ -143,7 +119,7 @@ TEST_CASE("321 given a mode CPL and IOPL when CLI and STI run then IF changes or
     f.expect_fault(vec::GP, kCode + 2, true, 0);
   }
   SECTION("Pentium with CR4.VME in v86 mode: CLI changes VIF") {
-    Flat f({0xFA}, CpuModel::kPentium);
+    Flat f(std::vector<u8>{0xFA}, CpuModel::kPentium);
     f.v86(0);
     f.s.cr4 = cr4::VME;
     f.s.eflags |= fl::IF | fl::VIF;
@@ -151,7 +127,7 @@ TEST_CASE("321 given a mode CPL and IOPL when CLI and STI run then IF changes or
     CHECK(f.s.eflags == (R1 | fl::VM | fl::IF));
   }
   SECTION("the i486 has no PVI: CPL 3 CLI with IOPL 0 is #GP(0) whatever CR4 holds") {
-    Flat f({0xFA});
+    Flat f(std::vector<u8>{0xFA});
     f.ring3(0);
     f.s.cr4 = cr4::PVI;
     f.expect_fault(vec::GP, kCode, true, 0);
@@ -161,7 +137,7 @@ TEST_CASE("321 given a mode CPL and IOPL when CLI and STI run then IF changes or
 TEST_CASE("322 given a pending interrupt when STI sets IF then one more instruction runs before it is taken",
           "[flagops]") {
   SECTION("IF was 0: the interrupt waits for the instruction after STI") {
-    Flat f({0xFB, 0x90, 0x90});
+    Flat f(std::vector<u8>{0xFB, 0x90, 0x90});
     Intr intr;
     f.m.cpu.set_interrupt_source(&intr);
     f.m.set_gate(0x40, kHandler);
@@ -175,7 +151,7 @@ TEST_CASE("322 given a pending interrupt when STI sets IF then one more instruct
     CHECK(f.m.peek32(f.s.r[ESP]) == kCode + 2);
   }
   SECTION("IF was already 1: no shadow") {
-    Flat f({0xFB, 0x90, 0x90});
+    Flat f(std::vector<u8>{0xFB, 0x90, 0x90});
     Intr intr;
     f.m.cpu.set_interrupt_source(&intr);
     f.m.set_gate(0x40, kHandler);
@@ -197,7 +173,7 @@ TEST_CASE("323 given AL and flags when DAA runs then AL is decimal adjusted afte
   CHECK(run1({0x27}, 0xFA, 0) == P{0x60, R1 | fl::CF | fl::AF | fl::PF});  // SDM: old AL > 99
   CHECK(run1({0x27}, 0x45, fl::ZF | fl::SF) == P{0x45, R1});
   SECTION("79 + 35 = 114 with ADD then DAA") {
-    Flat f({0xB0, 0x79, 0x04, 0x35, 0x27});  // mov al, 0x79; add al, 0x35; daa
+    Flat f(std::vector<u8>{0xB0, 0x79, 0x04, 0x35, 0x27});  // mov al, 0x79; add al, 0x35; daa
     f.step(3);
     CHECK((f.s.r[EAX] & 0xFF) == 0x14);
     CHECK(f.s.eflags & fl::CF);
@@ -240,7 +216,7 @@ TEST_CASE("327 given AL when AAM runs then AH and AL hold the quotient and remai
   CHECK(run1({0xD4, 0x0A}, 0xFF, 0) == P{0x1905, R1 | fl::PF});
   CHECK(run1({0xD4, 0x07}, 0x80, 0) == P{0x1202, R1});  // 128 = 18 * 7 + 2
   SECTION("base 0") {
-    Flat f({0xD4, 0x00});
+    Flat f(std::vector<u8>{0xD4, 0x00});
     f.s.r[EAX] = 0x1234;
     f.expect_fault(vec::DE, kCode);
     CHECK(f.s.r[EAX] == 0x1234);

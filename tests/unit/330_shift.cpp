@@ -5,35 +5,17 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "support/test_machine.hpp"
+#include "support/snippet_rig.hpp"
 
 using namespace l4sim;
 using namespace l4sim::test;
 
 namespace {
 
-constexpr u32 kCode = 0x10000;
+constexpr u32 kCode = FlatRig::kCode;
 constexpr u32 kData = 0x20000;
 
-// One snippet of code loaded at kCode in flat 32-bit protected mode; exec()
-// restarts it with chosen arithmetic flags and runs n instructions.
-struct Rig {
-  TestMachine m;
-  explicit Rig(const std::string& src) {
-    m.load(kCode, assemble(src, kCode, 32));
-    m.setup_flat32(kCode);
-  }
-  CpuState& s() { return m.cpu.state(); }
-  u32& r(unsigned i) { return m.cpu.state().r[i]; }
-  void exec(u32 flags_in = 0, unsigned n = 1) {
-    s().eip = kCode;
-    s().eflags = fl::R1 | flags_in;
-    for (unsigned i = 0; i < n; ++i) m.cpu.step();
-  }
-  u32 arith() { return s().eflags & fl::kArith; }
-  u8 byte(u32 a) { return m.peek8(a); }
-  u32 dword(u32 a) { return m.peek32(a); }
-};
+using Rig = FlatRig;
 
 constexpr u32 CF = fl::CF, PF = fl::PF, AF = fl::AF, ZF = fl::ZF, SF = fl::SF, OF = fl::OF;
 

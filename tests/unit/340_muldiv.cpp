@@ -5,35 +5,21 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "support/test_machine.hpp"
+#include "support/snippet_rig.hpp"
 
 using namespace l4sim;
 using namespace l4sim::test;
 
 namespace {
 
-constexpr u32 kCode = 0x10000;
+constexpr u32 kCode = FlatRig::kCode;
 constexpr u32 kData = 0x20000;
 constexpr u32 kDeHandler = 0x30000;
-constexpr u32 kStack = 0x80000;
+constexpr u32 kStack = FlatRig::kStack;
 
-struct Rig {
-  TestMachine m;
-  explicit Rig(const std::string& src) {
-    m.load(kCode, assemble(src, kCode, 32));
-    m.setup_flat32(kCode, kStack);
-    m.set_gate(vec::DE, kDeHandler);
-  }
-  CpuState& s() { return m.cpu.state(); }
-  u32& r(unsigned i) { return m.cpu.state().r[i]; }
-  void exec(u32 flags_in = 0) {
-    s().eip = kCode;
-    s().r[ESP] = kStack;
-    s().eflags = fl::R1 | flags_in;
-    m.cpu.step();
-  }
-  u32 arith() { return s().eflags & fl::kArith; }
-  u32 dword(u32 a) { return m.peek32(a); }
+// Divides fault with #DE to a handler at kDeHandler.
+struct Rig : FlatRig {
+  explicit Rig(const std::string& src) : FlatRig(src) { m.set_gate(vec::DE, kDeHandler); }
 };
 
 constexpr u32 CF = fl::CF, PF = fl::PF, AF = fl::AF, ZF = fl::ZF, SF = fl::SF, OF = fl::OF;
@@ -51,8 +37,8 @@ void check_de(const std::string& src, u32 eax, u32 edx, u32 divisor_reg_value, u
   const u32 flags_in = CF | ZF | SF | AF;
   g.exec(flags_in);
   INFO(src);
-  CHECK(g.s().eip == kDeHandler);
-  CHECK(g.s().r[ESP] == kStack - 12);    // EFLAGS, CS, EIP; #DE has no error code
+  CHECK(g.s.eip == kDeHandler);
+  CHECK(g.s.r[ESP] == kStack - 12);      // EFLAGS, CS, EIP; #DE has no error code
   CHECK(g.dword(kStack - 12) == kCode);  // faulting instruction
   CHECK(g.dword(kStack - 8) == kCode0);
   CHECK((g.dword(kStack - 4) & fl::kArith) == flags_in);

@@ -5,38 +5,25 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "support/test_machine.hpp"
+#include "support/snippet_rig.hpp"
 
 using namespace l4sim;
 using namespace l4sim::test;
 
 namespace {
 
-constexpr u32 kCode = 0x10000;
+constexpr u32 kCode = FlatRig::kCode;
 constexpr u32 kData = 0x20000;
-constexpr u32 kStack = 0x80000;
+constexpr u32 kStack = FlatRig::kStack;
 constexpr u32 kUdHandler = 0x30000;
 constexpr u32 kGpHandler = 0x30100;
 
-struct Rig {
-  TestMachine m;
-  explicit Rig(const std::string& src, CpuModel model = CpuModel::kI486DX) : m(4u << 20, model) {
-    m.load(kCode, assemble(src, kCode, 32));
-    m.setup_flat32(kCode, kStack);
+// #UD and #GP go to handlers of their own.
+struct Rig : FlatRig {
+  explicit Rig(const std::string& src, CpuModel model = CpuModel::kI486DX) : FlatRig(src, 32, model) {
     m.set_gate(vec::UD, kUdHandler);
     m.set_gate(vec::GP, kGpHandler);
   }
-  CpuState& s() { return m.cpu.state(); }
-  u32& r(unsigned i) { return m.cpu.state().r[i]; }
-  void exec(u32 flags_in = 0, unsigned n = 1) {
-    s().eip = kCode;
-    s().r[ESP] = kStack;
-    s().eflags = fl::R1 | flags_in;
-    for (unsigned i = 0; i < n; ++i) m.cpu.step();
-  }
-  u32 arith() { return s().eflags & fl::kArith; }
-  u8 byte(u32 a) { return m.peek8(a); }
-  u32 dword(u32 a) { return m.peek32(a); }
 };
 
 constexpr u32 CF = fl::CF, PF = fl::PF, AF = fl::AF, ZF = fl::ZF, SF = fl::SF, OF = fl::OF;
@@ -204,7 +191,7 @@ TEST_CASE("353 given BT forms with imm8 on memory when run then the ModRM addres
     g.r(ECX) = 1;
     g.exec();
     CHECK(g.dword(kData) == 2);
-    CHECK(g.s().eip == kCode + 8);
+    CHECK(g.s.eip == kCode + 8);
   }
   SECTION("lock btc on memory with imm8 is legal") {
     Rig g("lock btc dword ptr [0x20000], 2");
@@ -216,13 +203,13 @@ TEST_CASE("353 given BT forms with imm8 on memory when run then the ModRM addres
   SECTION("lock bt is #UD") {
     Rig g(".byte 0xf0\n bt dword ptr [0x20000], ecx");
     g.exec();
-    CHECK(g.s().eip == kUdHandler);
+    CHECK(g.s.eip == kUdHandler);
   }
   SECTION("lock bts on a register is #UD") {
     Rig g(".byte 0xf0\n bts eax, ecx");
     g.r(EAX) = 0;
     g.exec();
-    CHECK(g.s().eip == kUdHandler);
+    CHECK(g.s.eip == kUdHandler);
     CHECK(g.r(EAX) == 0);
   }
 }
@@ -308,7 +295,7 @@ TEST_CASE("355 given each flag combination when the 16 SETcc run then each store
   for (const Case& k : cases) {
     for (u32 a = 0; a < 16; a += 4) g.m.poke32(kData + a, 0xCCCCCCCC);
     g.exec(k.flags, 16);
-    CHECK((g.s().eflags & fl::kArith) == k.flags);
+    CHECK((g.s.eflags & fl::kArith) == k.flags);
     for (int cc = 0; cc < 16; ++cc) {
       INFO("flags " << k.flags << " " << kNames[cc]);
       CHECK(g.byte(kData + cc) == k.expect[cc]);
@@ -381,7 +368,7 @@ TEST_CASE("356 given CMPXCHG when the accumulator matches or not then the destin
     Rig u(".byte 0xf0\n cmpxchg ecx, edx");
     u.r(ECX) = 1;
     u.exec();
-    CHECK(u.s().eip == kUdHandler);
+    CHECK(u.s.eip == kUdHandler);
     CHECK(u.r(ECX) == 1);
   }
   SECTION("a failing cmpxchg still writes the destination: a read-only segment gives #GP") {
@@ -391,12 +378,12 @@ TEST_CASE("356 given CMPXCHG when the accumulator matches or not then the destin
     Descriptor d;
     d.lo = g.m.peek32(kGdtBase + 7 * 8);
     d.hi = g.m.peek32(kGdtBase + 7 * 8 + 4);
-    g.s().seg[DS].load_from(kData16, d);
+    g.s.seg[DS].load_from(kData16, d);
     g.m.poke32(kData, 0x1111);
     g.r(EAX) = 0x2222;
     g.r(ECX) = 0x3333;
     g.exec(ZF);
-    CHECK(g.s().eip == kGpHandler);
+    CHECK(g.s.eip == kGpHandler);
     CHECK(g.dword(kStack - 16) == 0);      // error code
     CHECK(g.dword(kStack - 12) == kCode);  // faulting instruction
     CHECK(g.r(EAX) == 0x2222);
@@ -474,7 +461,7 @@ TEST_CASE("359 given CMPXCHG8B when run on the i486 then it is #UD and on the Pe
     g.r(EDX) = 0x11111111;
     g.r(EBX) = 0xBBBBBBBB;
     g.exec();
-    CHECK(g.s().eip == kUdHandler);
+    CHECK(g.s.eip == kUdHandler);
     CHECK(g.dword(kData) == 0x22222222);
   }
   SECTION("Pentium: equal stores ECX:EBX and sets ZF") {
@@ -486,7 +473,7 @@ TEST_CASE("359 given CMPXCHG8B when run on the i486 then it is #UD and on the Pe
     g.r(EBX) = 0xBBBBBBBB;
     g.r(ECX) = 0xAAAAAAAA;
     g.exec(CF | SF);
-    CHECK(g.s().eip == kCode + 7);  // 0F C7 0D disp32
+    CHECK(g.s.eip == kCode + 7);  // 0F C7 0D disp32
     CHECK(g.dword(kData) == 0xBBBBBBBB);
     CHECK(g.dword(kData + 4) == 0xAAAAAAAA);
     CHECK(g.r(EAX) == 0x22222222);
@@ -511,9 +498,9 @@ TEST_CASE("359 given CMPXCHG8B when run on the i486 then it is #UD and on the Pe
   SECTION("Pentium: the register form and other /reg values are #UD") {
     Rig g(".byte 0x0f, 0xc7, 0xc8", CpuModel::kPentium);  // cmpxchg8b eax
     g.exec();
-    CHECK(g.s().eip == kUdHandler);
+    CHECK(g.s.eip == kUdHandler);
     Rig h(".byte 0x0f, 0xc7, 0x00", CpuModel::kPentium);  // 0F C7 /0
     h.exec();
-    CHECK(h.s().eip == kUdHandler);
+    CHECK(h.s.eip == kUdHandler);
   }
 }
