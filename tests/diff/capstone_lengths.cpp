@@ -12,6 +12,7 @@
 #include <string>
 
 #include "cpu486/decoder.hpp"
+#include "support/fuzz_env.hpp"
 
 using namespace l4sim;
 
@@ -185,22 +186,12 @@ void run_mode(bool code32, u64 seed, u64 count, Stats& st) {
   cs_close(&h);
 }
 
-u64 env_seed() {
-  const char* e = std::getenv("L4SIM_FUZZ_SEED");
-  return e ? std::strtoull(e, nullptr, 0) : kDefaultSeed;
-}
-double env_scale() {
-  const char* e = std::getenv("L4SIM_FUZZ_SCALE");
-  const double v = e ? std::strtod(e, nullptr) : 1.0;
-  return v > 0 ? v : 1.0;
-}
-
 }  // namespace
 
 TEST_CASE("002 given random byte strings when decoded by l4sim and Capstone then instruction lengths agree",
           "[diff][capstone]") {
-  const u64 seed = env_seed();
-  const u64 count = static_cast<u64>(kBaseStrings * env_scale());
+  const u64 seed = test::fuzz_seed(kDefaultSeed);
+  const u64 count = static_cast<u64>(kBaseStrings * test::fuzz_scale());
   std::printf("capstone lengths: seed %#llx (L4SIM_FUZZ_SEED), %llu strings per mode\n",
               static_cast<unsigned long long>(seed), static_cast<unsigned long long>(count));
   Stats st;

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "cpu486/decoder.hpp"
+#include "support/fuzz_env.hpp"
 #include "support/test_machine.hpp"
 
 using namespace l4sim;
@@ -1014,22 +1015,12 @@ struct FormStats {
   std::vector<std::string> examples;
 };
 
-u64 env_seed() {
-  const char* e = std::getenv("L4SIM_FUZZ_SEED");
-  return e ? std::strtoull(e, nullptr, 0) : kDefaultSeed;
-}
-double env_scale() {
-  const char* e = std::getenv("L4SIM_FUZZ_SCALE");
-  const double v = e ? std::strtod(e, nullptr) : 1.0;
-  return v > 0 ? v : 1.0;
-}
-
 }  // namespace
 
 TEST_CASE("001 given random integer instructions when run on l4sim and Unicorn then registers flags and memory agree",
           "[diff][unicorn]") {
-  const u64 seed = env_seed();
-  const u64 cases = static_cast<u64>(kBaseCases * env_scale());
+  const u64 seed = test::fuzz_seed(kDefaultSeed);
+  const u64 cases = static_cast<u64>(kBaseCases * test::fuzz_scale());
   std::printf("unicorn fuzz: seed %#llx (L4SIM_FUZZ_SEED), %llu cases (L4SIM_FUZZ_SCALE)\n",
               static_cast<unsigned long long>(seed), static_cast<unsigned long long>(cases));
   UnicornRunner uc;
