@@ -35,6 +35,20 @@ p = [p for p in pts if p["params"] == {"tlb.tagged": "false", "cache.size": "8K"
 assert p["figures"] == ipc, (p["figures"], ipc)
 PY
 grep -q '<svg' "$tmp/out/chart.svg" && grep -q '<svg' "$tmp/out/chart.html" || fail "no chart"
+# The README's what-ifs (docs/whatifs/) must describe this kernel and model:
+# their default points must give today's figures (make whatifs regenerates them).
+python3 - "$tmp/ipc.json" "$(dirname "$0")/../../docs/whatifs" <<'PY' || fail "docs/whatifs is stale: run make whatifs"
+import json, sys
+ipc = json.load(open(sys.argv[1]))["figures"]
+for name, params in (("tlb", {"tlb.entries": "32", "tlb.tagged": "false"}),
+                     ("cache", {"cache.size": "8K", "cache.ways": "4"}),
+                     ("memory", {"bus.wait_states": "0", "l2.size": "0"})):
+    pts = json.load(open(f"{sys.argv[2]}/{name}/results.json"))["points"]
+    p = [p for p in pts if p["params"] == params][0]
+    for fig in ("inter_as.one_way_median", "intra_as.one_way_median"):
+        assert p["figures"][fig] == ipc[fig], (name, fig, p["figures"][fig], ipc[fig])
+print("docs/whatifs: default points match")
+PY
 # The effective configuration: a preset shown equals its defaults plus overrides.
 "$l4sim" config show --cpu i486dx50 --set tlb.tagged=true >"$tmp/a.json" || fail "config show"
 python3 -c "
