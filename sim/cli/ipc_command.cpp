@@ -60,18 +60,22 @@ std::string step_text(const InsnEvent& ev) {
 
 }  // namespace
 
-IpcBenchmark run_ipc_benchmark(const IpcRunOptions& o) {
-  IpcBenchmark b;
-  MachineConfig mc = o.config.build();
+void check_benchmark_config(const MachineConfig& mc) {
+  if (mc.cpu.model != CpuModel::kI486DX)
+    throw ConfigError("l4sim ipc needs a timing model: only the i486 (cpu.model=i486) has one so far");
+  if (mc.timing == MachineConfig::Timing::kOff)
+    throw ConfigError("l4sim ipc measures cycles: it cannot run with cpu.timing=off");
   // The root task's tests take sigma0's frames at 8 MB and up, which must lie
   // below the kernel's pool at the top of memory.
   if (mc.memory_bytes < (12u << 20))
     throw ConfigError(fmt::format("l4sim ipc: the benchmark's root task needs memory.size of at least 12M (got {}M)",
                                   mc.memory_bytes >> 20));
-  if (mc.cpu.model != CpuModel::kI486DX)
-    throw ConfigError("l4sim ipc needs a timing model: only the i486 (cpu.model=i486) has one so far");
-  if (mc.timing == MachineConfig::Timing::kOff)
-    throw ConfigError("l4sim ipc measures cycles: it cannot run with cpu.timing=off");
+}
+
+IpcBenchmark run_ipc_benchmark(const IpcRunOptions& o) {
+  IpcBenchmark b;
+  MachineConfig mc = o.config.build();
+  check_benchmark_config(mc);
   mc.timing = MachineConfig::Timing::kOn;
   b.preset = preset_name(o.config.cpu);
   b.machine =

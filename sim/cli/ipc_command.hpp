@@ -43,6 +43,9 @@ struct IpcBenchmark {
   std::string preset;  // the configuration's preset name (names the reference traces)
 };
 IpcBenchmark run_ipc_benchmark(const IpcRunOptions& o);
+// What the benchmark needs of a configuration beyond validate_config: the
+// i486 timing model and enough memory for the root task. Throws ConfigError.
+void check_benchmark_config(const MachineConfig& mc);
 
 // The benchmark's headline figures by name, as budgets (traces/budgets.json),
 // sweeps and `l4sim ipc --json` ("figures") call them: <scenario>.one_way_median,

@@ -150,9 +150,7 @@ int sweep_command(const std::vector<std::string>& args, const char* version, con
     try {
       ConfigOptions c = o.config;
       c.sets.insert(c.sets.end(), sets.begin(), sets.end());
-      const MachineConfig mc = c.build();
-      if (mc.cpu.model != CpuModel::kI486DX)
-        throw ConfigError("l4sim ipc needs a timing model: only the i486 (cpu.model=i486) has one so far");
+      check_benchmark_config(c.build());
     } catch (const ConfigError& e) {
       throw ConfigError(fmt::format("sweep point {}: {}", point_label(grids, values), e.what()));
     }

@@ -69,6 +69,7 @@ expect 2 "outside the 2 MB of memory" -- run --kernel "$tmp/high.elf" --memory 2
 expect 2 "module 0 .* lies outside" -- run --kernel "$tmp/k.elf" --memory 2 --module "$tmp/big.mod"
 expect 2 "memory.size: 1M is out of range \\(bytes, 2M to 3072M\\)" -- run --kernel "$tmp/k.elf" --memory 1
 expect 2 "needs memory.size of at least 12M" -- ipc --set memory.size=8M
+expect 2 "sweep point memory.size=8M: .*at least 12M" -- sweep --out "$tmp/sw" --grid memory.size=16M,8M
 expect 2 "--memory" -- run --kernel "$tmp/k.elf" --memory 5000
 expect 2 "too small to hold the reset vector" -- run --rom "$tmp/hlt.bin"
 expect 2 "--rtc-base" -- run --kernel "$tmp/k.elf" --rtc-base 2026-13-01T00:00:00
