@@ -52,6 +52,24 @@ class ProbeAdapter : public InsnObserver {
   const I486Timing* timing_;
 };
 
+// The complete records that started in the measured region instance (warm),
+// and the first that started in the warm-up instance (cold).
+template <class Record>
+std::pair<std::vector<const Record*>, const Record*> warm_and_cold(const std::vector<Record>& records,
+                                                                   const RegionInstance& warmup,
+                                                                   const RegionInstance& measured) {
+  auto in = [](const Record& rec, const RegionInstance& ri) {
+    return rec.complete && rec.start_cycle >= ri.start_cycle && rec.start_cycle < ri.start_cycle + ri.cycles;
+  };
+  std::vector<const Record*> warm;
+  const Record* cold = nullptr;
+  for (const Record& rec : records) {
+    if (in(rec, measured)) warm.push_back(&rec);
+    if (!cold && in(rec, warmup)) cold = &rec;
+  }
+  return {std::move(warm), cold};
+}
+
 std::string step_text(const InsnEvent& ev) {
   if (ev.vector >= 0 && !ev.software_interrupt)
     return fmt::format("<{} {:#x}>", ev.external_interrupt ? "interrupt" : "exception", ev.vector);
@@ -123,32 +141,18 @@ IpcBenchmark run_ipc_benchmark(const IpcRunOptions& o) {
   for (const RegionInstance& ri : m.regions().instances()) (ri.name == "pingpong" ? inst : pf).push_back(ri);
   if (inst.size() != 4) throw std::runtime_error("the ping-pong benchmark did not run its four loops");
   if (pf.size() != 2) throw std::runtime_error("the page-fault benchmark did not run its two rounds");
-  auto in = [](const IpcRecord& rec, const RegionInstance& ri) {
-    return rec.complete && rec.start_cycle >= ri.start_cycle && rec.start_cycle < ri.start_cycle + ri.cycles;
-  };
-  auto scenario = [&](const char* name, const RegionInstance& warmup, const RegionInstance& measured) {
-    std::vector<const IpcRecord*> warm;
-    const IpcRecord* cold = nullptr;
-    for (const IpcRecord& rec : probe.records()) {
-      if (in(rec, measured)) warm.push_back(&rec);
-      if (!cold && in(rec, warmup)) cold = &rec;
-    }
-    return summarize(name, std::move(warm), cold);
-  };
-  b.inter = scenario("inter_as", inst[0], inst[1]);
   {
-    auto in_pf = [](const FaultRecord& rec, const RegionInstance& ri) {
-      return rec.complete && rec.start_cycle >= ri.start_cycle && rec.start_cycle < ri.start_cycle + ri.cycles;
-    };
-    std::vector<const FaultRecord*> warm;
-    const FaultRecord* cold = nullptr;
-    for (const FaultRecord& rec : b.fault_probe->records()) {
-      if (in_pf(rec, pf[1])) warm.push_back(&rec);
-      if (!cold && in_pf(rec, pf[0])) cold = &rec;
-    }
+    auto [warm, cold] = warm_and_cold(probe.records(), inst[0], inst[1]);
+    b.inter = summarize("inter_as", std::move(warm), cold);
+  }
+  {
+    auto [warm, cold] = warm_and_cold(probe.records(), inst[2], inst[3]);
+    b.intra = summarize("intra_as", std::move(warm), cold);
+  }
+  {
+    auto [warm, cold] = warm_and_cold(b.fault_probe->records(), pf[0], pf[1]);
     b.page_fault = summarize_faults(std::move(warm), cold);
   }
-  b.intra = scenario("intra_as", inst[2], inst[3]);
   b.mhz = double(m.config().cpu_hz) / 1e6;
   auto describe = [&m](u32 a) { return m.describe(a); };
   b.inter_listing = b.inter.example ? format_listing(*b.inter.example, describe) : "";

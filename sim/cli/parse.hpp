@@ -6,7 +6,7 @@
 #include <string>
 
 #include "common/error.hpp"
-#include "cpu486/cpu.hpp"
+#include "common/types.hpp"
 
 namespace l4sim {
 
@@ -19,12 +19,6 @@ inline u32 parse_u32(const std::string& s, const char* what) {
   } catch (const std::exception&) {
     throw ConfigError(std::string(what) + ": '" + s + "' is not a 32-bit number");
   }
-}
-
-inline CpuModel parse_cpu_model(const std::string& s) {
-  if (s == "i486dx50" || s == "i486") return CpuModel::kI486DX;
-  if (s == "pentium" || s == "pentium90" || s == "p5") return CpuModel::kPentium;
-  throw ConfigError("--cpu: unknown CPU model '" + s + "' (expected i486dx50 or pentium)");
 }
 
 inline spdlog::level::level_enum parse_log_level(const std::string& s) {

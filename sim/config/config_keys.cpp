@@ -120,11 +120,10 @@ std::vector<ConfigKey> build_keys() {
   k.push_back(u32_key(
       "tlb.ways", KeyKind::kUint, 1, 4096, "TLB associativity; entries/ways sets, a power of two",
       [](auto& c) -> auto& { return c.cpu.tlb.ways; }));
-  k.push_back(ConfigKey{
-      "tlb.replacement", KeyKind::kChoice,
-      "TLB replacement: plru (tree pseudo-LRU, the i486's), lru, fifo (both TLBs when split)", policies, 0, 0,
-      [](const MachineConfig& c) { return json(c.cpu.tlb.replacement); },
-      [](MachineConfig& c, const json& v) { c.cpu.tlb.replacement = c.cpu.itlb.replacement = v.get<std::string>(); }});
+  k.push_back(ConfigKey{"tlb.replacement", KeyKind::kChoice,
+                        "TLB replacement: plru (tree pseudo-LRU, the i486's), lru, fifo (both TLBs when split)",
+                        policies, 0, 0, [](const MachineConfig& c) { return json(c.cpu.tlb.replacement); },
+                        [](MachineConfig& c, const json& v) { c.cpu.tlb.replacement = v.get<std::string>(); }});
   k.push_back(
       ConfigKey{"tlb.tagged",
                 KeyKind::kBool,
@@ -135,7 +134,7 @@ std::vector<ConfigKey> build_keys() {
                 0,
                 0,
                 [](const MachineConfig& c) { return json(c.cpu.tlb.tagged); },
-                [](MachineConfig& c, const json& v) { c.cpu.tlb.tagged = c.cpu.itlb.tagged = v.get<bool>(); }});
+                [](MachineConfig& c, const json& v) { c.cpu.tlb.tagged = v.get<bool>(); }});
   k.push_back(bool_key(
       "tlb.split",
       "split instruction and data TLBs (the Pentium's); tlb.entries/ways is then the data TLB "
@@ -143,10 +142,10 @@ std::vector<ConfigKey> build_keys() {
       [](auto& c) -> auto& { return c.cpu.split_tlb; }));
   k.push_back(u32_key(
       "tlb.itlb_entries", KeyKind::kUint, 1, 4096, "instruction TLB entries when tlb.split",
-      [](auto& c) -> auto& { return c.cpu.itlb.entries; }));
+      [](auto& c) -> auto& { return c.cpu.itlb_entries; }));
   k.push_back(u32_key(
       "tlb.itlb_ways", KeyKind::kUint, 1, 4096, "instruction TLB associativity when tlb.split",
-      [](auto& c) -> auto& { return c.cpu.itlb.ways; }));
+      [](auto& c) -> auto& { return c.cpu.itlb_ways; }));
   k.push_back(u32_key(
       "tlb.walk_fixed", KeyKind::kUint, 0, 1000,
       "cycles of a TLB refill besides its two page-table reads (which go through the cache); 7 "
@@ -249,8 +248,6 @@ std::vector<ConfigKey> build_keys() {
       if (key.name == name) key.limits = text;
   return k;
 }
-
-bool is_pow2(u64 v) { return v && !(v & (v - 1)); }
 
 size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<size_t> row(b.size() + 1);
@@ -461,27 +458,11 @@ json config_json(const MachineConfig& c) {
 void validate_config(const MachineConfig& c) {
   if (c.memory_bytes % (1u << 20))
     throw ConfigError(fmt::format("memory.size ({}) must be a whole number of megabytes", c.memory_bytes));
-  c.cpu.tlb.validate("tlb");
-  if (c.cpu.split_tlb) {
-    // Name the instruction TLB's keys in messages.
-    try {
-      c.cpu.itlb.validate("tlb.itlb");
-    } catch (const ConfigError& e) {
-      std::string m = e.what();
-      for (auto [from, to] : {std::pair{"tlb.itlb.entries", "tlb.itlb_entries"},
-                              {"tlb.itlb.ways", "tlb.itlb_ways"},
-                              {"tlb.itlb.replacement", "tlb.replacement"}})
-        for (size_t p; (p = m.find(from)) != std::string::npos;) m.replace(p, std::string_view(from).size(), to);
-      throw ConfigError(m);
-    }
-  }
-  if (c.cpu.itlb.replacement != c.cpu.tlb.replacement || c.cpu.itlb.tagged != c.cpu.tlb.tagged)
-    throw ConfigError("internal: the instruction TLB must share tlb.replacement and tlb.tagged");
+  c.cpu.tlb.validate();
+  if (c.cpu.split_tlb) c.cpu.itlb_geometry().validate("tlb.itlb_");
   if (c.cpu.model == CpuModel::kPentium && c.timing == MachineConfig::Timing::kOn)
     throw ConfigError("cpu.timing=on: the Pentium has no timing model yet (it comes with the Pentium work)");
   c.i486.validate();
-  if (c.i486.l2.present() && !is_pow2(c.i486.l2.cache.size))
-    throw ConfigError(fmt::format("l2.size ({}) must be a power of two", c.i486.l2.cache.size));
   const double mhz = static_cast<double>(c.cpu_hz ? c.cpu_hz : default_cpu_hz(c.cpu.model)) / 1e6;
   if (mhz / c.i486.bus.multiplier < 1)
     throw ConfigError(

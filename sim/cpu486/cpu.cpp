@@ -10,7 +10,7 @@ Cpu::Cpu(Bus& bus, const CpuConfig& cfg)
     : bus_(bus),
       cfg_(cfg),
       tlb_(cfg.tlb),
-      itlb_(cfg.split_tlb ? cfg.itlb : TlbGeometry{}),
+      itlb_(cfg.split_tlb ? cfg.itlb_geometry() : TlbGeometry{}),
       dcache_(bus.ram_size() / kPageSize) {
   bus_.set_code_listener(this);
   reset();

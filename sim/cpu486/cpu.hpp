@@ -26,12 +26,18 @@ enum class CpuModel : u8 {
 struct CpuConfig {
   CpuModel model = CpuModel::kI486DX;
   // The TLB: unified on the i486 (32 entries, 4-way). With split_tlb, `tlb` is
-  // the data TLB and `itlb` translates instruction fetches (the Pentium: 64-entry
-  // and 32-entry, both 4-way; Pentium Processor Family Developer's Manual vol. 1
-  // §2.2 / REFERENCE.md). tlb.tagged applies to both.
+  // the data TLB and an instruction TLB of itlb_entries/itlb_ways translates
+  // fetches (the Pentium: 64-entry and 32-entry, both 4-way; Pentium Processor
+  // Family Developer's Manual vol. 1 §2.2). Replacement and tagging are shared.
   TlbGeometry tlb{};
   bool split_tlb = false;
-  TlbGeometry itlb{};
+  u32 itlb_entries = 32, itlb_ways = 4;
+  TlbGeometry itlb_geometry() const {
+    TlbGeometry g = tlb;
+    g.entries = itlb_entries;
+    g.ways = itlb_ways;
+    return g;
+  }
 };
 
 // The interrupt controller as the CPU sees it: the INTR line and the INTA cycle.

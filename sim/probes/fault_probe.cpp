@@ -32,8 +32,6 @@ void PageFaultProbe::add_step(FaultRecord& r, const InsnEvent& ev, u32 cycles, c
   }
   if (ev.cr3_loaded) ++r.cr3_loads;
   r.tlb_misses += ev.tlb_refills();
-  r.tlb_cycles += causes.tlb_refill;
-  r.cache_miss_cycles += causes.cache_miss;
   r.causes += causes;
 }
 

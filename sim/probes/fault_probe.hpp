@@ -36,9 +36,7 @@ struct FaultRecord {
   u32 kernel_entries = 0;
   u32 nested_faults = 0;  // further user-mode #PFs (e.g. the pager's own) while this one was open
   u32 cr3_loads = 0;
-  u32 tlb_misses = 0;         // accesses that refilled the TLB (as the timing model charges them)
-  u64 tlb_cycles = 0;         // CycleCauses::tlb_refill
-  u64 cache_miss_cycles = 0;  // CycleCauses::cache_miss
+  u32 tlb_misses = 0;  // accesses that refilled the TLB (as the timing model charges them)
   // Every step of the record by cause: causes.total() == cycles, unless the
   // CPU sat in HLT inside it (those cycles are idle, in no step).
   CycleCauses causes;

@@ -1,10 +1,10 @@
 #include "report/fault_report.hpp"
 
-#include "report/ipc_report.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
+
+#include "report/ipc_report.hpp"
 
 namespace l4sim {
 
@@ -28,8 +28,8 @@ FaultScenario summarize_faults(std::vector<const FaultRecord*> warm, const Fault
     s.kernel_entries += double(r->kernel_entries) / n;
     s.cr3_loads += double(r->cr3_loads) / n;
     s.tlb_misses += double(r->tlb_misses) / n;
-    s.tlb_cycles += double(r->tlb_cycles) / n;
-    s.cache_miss_cycles += double(r->cache_miss_cycles) / n;
+    s.tlb_cycles += double(r->causes.tlb_refill) / n;
+    s.cache_miss_cycles += double(r->causes.cache_miss) / n;
     s.other_as += r->other_as;
   }
   return s;

@@ -351,17 +351,7 @@ u32 I486Timing::step(const InsnEvent& ev, u64 now) {
   if (ev.retired) ++stats_.instructions;
   const u64 total = c.total();
   stats_.cycles += total;
-  stats_.causes.base += c.base;
-  stats_.causes.agi += c.agi;
-  stats_.causes.decode += c.decode;
-  stats_.causes.partial_reg += c.partial_reg;
-  stats_.causes.misaligned += c.misaligned;
-  stats_.causes.branch += c.branch;
-  stats_.causes.cache_miss += c.cache_miss;
-  stats_.causes.tlb_refill += c.tlb_refill;
-  stats_.causes.write_buffer += c.write_buffer;
-  stats_.cache_miss_cycles += c.cache_miss;
-  stats_.tlb_miss_cycles += c.tlb_refill;
+  stats_.causes += c;
   last_ = c;
   return static_cast<u32>(total);
 }

@@ -25,7 +25,9 @@ namespace l4sim {
 // either way (an L2 absorbing writes is not modelled).
 struct L2Config {
   CacheGeometry cache{0, 32, 1, "lru", "write-back", true};  // size 0 = no L2
-  u32 first = 2;  // bus clocks of the first transfer of a fill from the L2 (2-1-1-1: a zero-wait-state SRAM L2)
+  // Choice, no single source: a zero-wait-state SRAM L2 bursts at the bus's
+  // best rate, 2-1-1-1 (Intel486 HRM §9.3 burst timing).
+  u32 first = 2;  // bus clocks of the first transfer of a fill from the L2
   u32 next = 1;   // bus clocks of each further transfer
   bool present() const { return cache.size != 0; }
 };

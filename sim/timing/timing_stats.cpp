@@ -27,8 +27,6 @@ void each(TimingStats& a, const TimingStats& b, F f) {
       f(p->misses, q->misses);
     }
   }
-  f(a.tlb_miss_cycles, b.tlb_miss_cycles);
-  f(a.cache_miss_cycles, b.cache_miss_cycles);
   f(a.l2_hits, b.l2_hits);
   f(a.l2_misses, b.l2_misses);
   f(a.writebacks, b.writebacks);

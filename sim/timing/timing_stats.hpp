@@ -56,8 +56,6 @@ struct TimingStats {
   CycleCauses causes;
   SplitCounts cache;
   SplitCounts tlb;
-  u64 tlb_miss_cycles = 0;
-  u64 cache_miss_cycles = 0;
   u64 l2_hits = 0, l2_misses = 0;  // L1 line fills answered by the external L2 cache / by memory (0 without one)
   u64 writebacks = 0;              // dirty L1 lines written to memory (write-back what-if)
   u64 line_fills = 0;              // on-chip lines filled (read, fetch and page-walk misses, write-allocate fills)

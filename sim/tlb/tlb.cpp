@@ -10,19 +10,19 @@ namespace {
 bool pow2(u32 v) { return v != 0 && (v & (v - 1)) == 0; }
 }  // namespace
 
-void TlbGeometry::validate(std::string_view key) const {
-  if (entries == 0) throw ConfigError(fmt::format("{}.entries must be at least 1", key));
-  if (ways == 0) throw ConfigError(fmt::format("{}.ways must be at least 1", key));
-  if (ways > entries) throw ConfigError(fmt::format("{0}.ways ({1}) exceeds {0}.entries ({2})", key, ways, entries));
+void TlbGeometry::validate(std::string_view p, std::string_view repl_key) const {
+  if (entries == 0) throw ConfigError(fmt::format("{}entries must be at least 1", p));
+  if (ways == 0) throw ConfigError(fmt::format("{}ways must be at least 1", p));
+  if (ways > entries) throw ConfigError(fmt::format("{0}ways ({1}) exceeds {0}entries ({2})", p, ways, entries));
   if (entries % ways != 0)
-    throw ConfigError(fmt::format("{0}.entries ({1}) is not a multiple of {0}.ways ({2})", key, entries, ways));
+    throw ConfigError(fmt::format("{0}entries ({1}) is not a multiple of {0}ways ({2})", p, entries, ways));
   if (!pow2(entries / ways))
-    throw ConfigError(fmt::format("{0}: the number of sets ({1} = {0}.entries / {0}.ways) must be a power of two", key,
-                                  entries / ways));
+    throw ConfigError(
+        fmt::format("the number of sets ({1} = {0}entries / {0}ways) must be a power of two", p, entries / ways));
   if (replacement != "plru" && replacement != "lru" && replacement != "fifo")
-    throw ConfigError(fmt::format("unknown {}.replacement '{}' (expected plru, lru or fifo)", key, replacement));
+    throw ConfigError(fmt::format("unknown {} '{}' (expected plru, lru or fifo)", repl_key, replacement));
   if (replacement == "plru" && !pow2(ways))
-    throw ConfigError(fmt::format("{}.replacement=plru needs a power-of-two number of ways, got {}", key, ways));
+    throw ConfigError(fmt::format("{}=plru needs a power-of-two number of ways, got {} ({}ways)", repl_key, ways, p));
 }
 
 Tlb::Tlb(const TlbGeometry& g) : geo_(g) {
@@ -54,6 +54,7 @@ TlbEntry* Tlb::insert(const TlbEntry& ne) {
         break;
       }
   if (way == geo_.ways) way = repl_->victim(set);
+  valid_ += !e[way].valid;
   e[way] = ne;
   e[way].valid = true;
   repl_->fill(set, way);
@@ -63,6 +64,7 @@ TlbEntry* Tlb::insert(const TlbEntry& ne) {
 void Tlb::flush_all() {
   ++stats_.flushes;
   for (TlbEntry& e : entries_) e.valid = false;
+  valid_ = 0;
 }
 
 void Tlb::flush_page(u32 vpn) {
@@ -70,13 +72,10 @@ void Tlb::flush_page(u32 vpn) {
   const u32 set = vpn & set_mask_;
   TlbEntry* e = &entries_[set * geo_.ways];
   for (u32 w = 0; w < geo_.ways; ++w)
-    if (e[w].vpn == vpn) e[w].valid = false;
-}
-
-u32 Tlb::valid_entries() const {
-  u32 n = 0;
-  for (const TlbEntry& e : entries_) n += e.valid;
-  return n;
+    if (e[w].valid && e[w].vpn == vpn) {
+      e[w].valid = false;
+      --valid_;
+    }
 }
 
 }  // namespace l4sim

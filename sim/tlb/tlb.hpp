@@ -20,9 +20,10 @@ struct TlbGeometry {
   std::string replacement = "plru";
   bool tagged = false;  // what-if: entries carry an address-space tag, CR3 loads do not flush
 
-  // Throws ConfigError naming the problem for an impossible geometry; `key`
-  // names this TLB's configuration keys in the message ("tlb", "tlb.itlb").
-  void validate(std::string_view key = "tlb") const;
+  // Throws ConfigError naming the problem for an impossible geometry. The
+  // message names this TLB's keys: `prefix` + entries/ways ("tlb.",
+  // "tlb.itlb_"), and the replacement key.
+  void validate(std::string_view prefix = "tlb.", std::string_view replacement_key = "tlb.replacement") const;
 };
 
 // One cached translation. Permission bits are the combination of the PDE and PTE
@@ -79,7 +80,8 @@ class Tlb {
   }
   void flush_page(u32 vpn);  // INVLPG: every entry for this page, any tag
 
-  u32 valid_entries() const;
+  // Kept as a count (the IPC probe asks after every step).
+  u32 valid_entries() const { return valid_; }
   const TlbStats& stats() const { return stats_; }
   void reset_stats() { stats_ = {}; }
   const std::vector<TlbEntry>& entries() const { return entries_; }
@@ -91,6 +93,7 @@ class Tlb {
   std::vector<TlbEntry> entries_;
   std::unique_ptr<ReplacementPolicy> repl_;
   TlbStats stats_;
+  u32 valid_ = 0;  // valid entries
 };
 
 }  // namespace l4sim

@@ -20,7 +20,7 @@ void TestIo::io_write(u16 port, unsigned, u32 value) {
 }
 
 TestMachine::TestMachine(u32 mem_bytes, CpuModel model, TlbGeometry tlb)
-    : TestMachine(mem_bytes, CpuConfig{model, tlb, false, {}}) {}
+    : TestMachine(mem_bytes, CpuConfig{model, tlb, false, 32, 4}) {}
 
 TestMachine::TestMachine(u32 mem_bytes, const CpuConfig& cfg) : bus(mem_bytes), cpu(bus, cfg) {
   bus.set_io_handler(&io);

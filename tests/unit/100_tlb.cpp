@@ -120,3 +120,24 @@ TEST_CASE("105 given impossible geometries when validated then a specific error 
   bad(24, 3, "plru", "power-of-two number of ways");
   bad(32, 4, "random", "unknown tlb.replacement");
 }
+
+TEST_CASE("106 given inserts, INVLPGs and flushes in any order then the valid-entry count matches the entries",
+          "[tlb]") {
+  TlbGeometry g;
+  g.tagged = true;
+  Tlb t(g);
+  u32 x = 12345;
+  auto rnd = [&] { return x = x * 1103515245u + 12345u, (x >> 16) & 0x7FFF; };
+  for (int i = 0; i < 5000; ++i) {
+    const u32 op = rnd() % 16, vpn = rnd() % 64, tag = rnd() % 3;
+    if (op == 0)
+      t.flush_all();
+    else if (op < 4)
+      t.flush_page(vpn);
+    else
+      t.insert(TlbEntry{vpn, vpn, tag, true, true, true, true, false});
+    u32 scan = 0;
+    for (const TlbEntry& e : t.entries()) scan += e.valid;
+    REQUIRE(t.valid_entries() == scan);
+  }
+}

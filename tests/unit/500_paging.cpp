@@ -137,7 +137,8 @@ TEST_CASE(
   cfg.model = CpuModel::kPentium;
   cfg.split_tlb = true;
   cfg.tlb = TlbGeometry{64, 4, "lru", false};
-  cfg.itlb = TlbGeometry{32, 4, "lru", false};
+  cfg.itlb_entries = 32;
+  cfg.itlb_ways = 4;
   TestMachine m(4u << 20, cfg);
   // mov eax, [0x5000]; mov eax, [0x6000]; hlt  — code on page 0x10, data on pages 5 and 6
   m.load(0x10000, {0xA1, 0x00, 0x50, 0x00, 0x00, 0xA1, 0x00, 0x60, 0x00, 0x00, 0xF4});

@@ -139,8 +139,8 @@ TEST_CASE(
   CHECK(r.user_instructions == 2);
   CHECK(r.user_cycles == 12);
   CHECK(r.tlb_misses == 1);  // the data access, not the walk's two reads
-  CHECK(r.tlb_cycles == 9);
-  CHECK(r.cache_miss_cycles == 5);
+  CHECK(r.causes.tlb_refill == 9);
+  CHECK(r.causes.cache_miss == 5);
 }
 
 TEST_CASE(

@@ -78,7 +78,7 @@ TEST_CASE("901: given sizes with suffixes, when set, then they are bytes", "[con
   CHECK(c.i486.cache.line == 32);
   CHECK(c.i486.bus.multiplier == 2.5);
   CHECK(c.cpu.tlb.tagged);
-  CHECK(c.cpu.itlb.tagged);
+  CHECK(c.cpu.itlb_geometry().tagged);
   CHECK_NOTHROW(validate_config(c));
 }
 
@@ -153,7 +153,7 @@ TEST_CASE("904: given the presets, when loaded, then each is valid and i486dx50 
   CHECK(p.cpu.model == CpuModel::kPentium);
   CHECK(p.cpu.split_tlb);
   CHECK(p.cpu.tlb.entries == 64);
-  CHECK(p.cpu.itlb.entries == 32);
+  CHECK(p.cpu.itlb_entries == 32);
   CHECK_THAT(error_of([] { load_preset("z80", kPresets); }),
              Catch::Matchers::Contains("unknown CPU preset 'z80' (presets in"));
 }
