@@ -4,7 +4,7 @@ BUILD      ?= build
 BUILD_SAN  ?= build-san
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps configure build demo bench whatifs test test-fast test-san clean format
+.PHONY: all deps configure build demo bench whatifs cycle-reference test test-fast test-san clean format
 
 all: build
 
@@ -27,6 +27,11 @@ bench: build
 # The README's what-ifs (docs/whatifs/): sweeps of the real kernel's benchmark.
 whatifs: build
 	@./scripts/whatifs.sh $(BUILD)
+
+# Rewrites traces/cycle_reference.json after a deliberate kernel or model change
+# (the test "reference: ..." compares every run with it).
+cycle-reference: build
+	@python3 scripts/cycle_reference.py write $(BUILD)
 
 # The full test run: the normal build, then the sanitizer build (ASan + UBSan).
 test: build

@@ -3,7 +3,12 @@
 # Custom commands rather than targets keep the host's sanitizer and warning
 # flags away from guest code.
 set(L4SIM_GUEST_CFLAGS -m32 -march=i486 -ffreestanding -fno-pic -fno-pie -fno-stack-protector
-    -fno-asynchronous-unwind-tables -fno-builtin -nostdlib -O2 -g -Wall -Wextra -Werror -std=gnu11)
+    -fno-asynchronous-unwind-tables -fno-builtin -nostdlib -O2 -g -Wall -Wextra -Werror -std=gnu11
+    # Boot modules are whole ELF files, so their size decides where the kernel
+    # finds free memory: the debug information must not depend on where the
+    # checkout or the build directory lives (the cycle reference and the
+    # budgets are exact). The build directory's map comes last: it wins.
+    -ffile-prefix-map=${CMAKE_SOURCE_DIR}=/l4sim -ffile-prefix-map=${CMAKE_BINARY_DIR}=/l4sim/build)
 
 # l4sim_guest_executable(<name> LINKER_SCRIPT <ld> SOURCES <.c/.S ...> [INCLUDES <dirs>] [DEFINES <macros>])
 # produces ${CMAKE_CURRENT_BINARY_DIR}/<name>.elf and a target guest_<name>.

@@ -210,6 +210,7 @@ nlohmann::json summary(const RunOptions& o, const Machine& m, const RunResult& r
   j["instructions"] = r.instructions;
   j["cycles"] = r.cycles;
   j["halted_cycles"] = r.halted_cycles;
+  j["interrupts"] = {{"count", r.interrupts}, {"digest", fmt::format("{:016x}", r.interrupt_digest)}};
   j["simulated_seconds"] = static_cast<double>(r.cycles) / static_cast<double>(m.config().cpu_hz);
   j["serial_bytes_out"] = serial_out;
   j["message"] = r.message;

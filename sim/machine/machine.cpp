@@ -51,7 +51,7 @@ Machine::Machine(const MachineConfig& cfg, MachineIo io)
   io_.map(DebugPorts::kPost, 1, &ports_);
   io_.map(DebugPorts::kPost2, 1, &ports_);
   bus_.set_io_handler(&io_);
-  cpu_.set_interrupt_source(&pic_);
+  cpu_.set_interrupt_source(&interrupt_tap_);
   const bool i486 = cfg_.cpu.model == CpuModel::kI486DX;
   if (cfg_.timing == MachineConfig::Timing::kOn || (cfg_.timing == MachineConfig::Timing::kAuto && i486)) {
     if (!i486)
@@ -79,6 +79,14 @@ void Machine::add_observer(InsnObserver* o) {
 void Machine::remove_observer(InsnObserver* o) {
   std::erase(observers_, o);
   update_observer();
+}
+
+u8 Machine::InterruptTap::intr_acknowledge() {
+  const u8 v = m_.pic_.intr_acknowledge();
+  ++m_.interrupts_;
+  for (u64 x : {m_.cpu_.retired(), m_.clock_.now(), u64{v}})
+    for (int i = 0; i < 8; ++i) m_.interrupt_digest_ = (m_.interrupt_digest_ ^ ((x >> (8 * i)) & 0xFF)) * 0x100000001b3ull;
+  return v;
 }
 
 void Machine::StepObserver::on_step(const InsnEvent& ev) {
@@ -243,6 +251,8 @@ RunResult Machine::run(const RunLimits& limits) {
   r.instructions = cpu_.retired();
   r.cycles = clock_.now();
   r.halted_cycles = halted;
+  r.interrupts = interrupts_;
+  r.interrupt_digest = interrupt_digest_;
   return r;
 }
 

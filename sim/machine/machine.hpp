@@ -129,6 +129,18 @@ class Machine {
   // Hands each step's event to the timing model, the regions and the other
   // observers; only attached when one of them exists (otherwise the CPU does
   // not even fill the event).
+  // The PICs as the CPU sees them, noting every interrupt the CPU takes (for
+  // RunResult::interrupts and its digest).
+  class InterruptTap : public InterruptSource {
+   public:
+    explicit InterruptTap(Machine& m) : m_(m) {}
+    bool intr_pending() const override { return m_.pic_.intr_pending(); }
+    u8 intr_acknowledge() override;
+
+   private:
+    Machine& m_;
+  };
+
   class StepObserver : public InsnObserver {
    public:
     explicit StepObserver(Machine& m) : m_(m) {}
@@ -156,6 +168,9 @@ class Machine {
   RegionProbe regions_{{}};
   std::vector<InsnObserver*> observers_;
   StepObserver step_observer_{*this};
+  InterruptTap interrupt_tap_{*this};
+  u64 interrupts_ = 0;
+  u64 interrupt_digest_ = 0xcbf29ce484222325ull;  // FNV-1a offset basis
   u32 last_cycles_ = 1;
 
   std::vector<std::pair<std::string, SymbolTable>> symbols_;

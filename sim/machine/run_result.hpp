@@ -25,6 +25,11 @@ struct RunResult {
   u64 steps = 0;
   u64 cycles = 0;         // simulated CPU cycles (the machine clock) at the end
   u64 halted_cycles = 0;  // of which the CPU waited in HLT
+  // External interrupts the CPU took, and a digest of where: each delivery's
+  // instruction count, cycle and vector (FNV-1a). Two runs whose digests agree
+  // took every interrupt at the same instruction boundary and cycle.
+  u64 interrupts = 0;
+  u64 interrupt_digest = 0;
   std::string message;    // human-readable detail (register dump, unsupported feature)
 };
 
