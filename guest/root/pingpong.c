@@ -31,3 +31,12 @@ void run_pingpong(void) {
   pp_client(intra, ROUNDS);
   printf("pingpong intra-AS: %u round trips (%u one-way IPCs) after %u warm-up\n", ROUNDS, 2 * ROUNDS, WARMUP_ROUNDS);
 }
+
+#ifdef BENCH_ROUNDS
+void run_pingpong_long(uint32_t rounds) {
+  const l4_threadid_t inter = l4_task_new(4, (uint32_t)pp_server, (uint32_t)(server_stack + sizeof server_stack),
+                                          root_pager_id);
+  pp_client(inter, rounds);
+  printf("pingpong inter-AS: %u round trips\n", rounds);
+}
+#endif

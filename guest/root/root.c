@@ -49,6 +49,12 @@ int main(l4_threadid_t s0) {
   sigma0_id = s0;
   printf("root task: thread %x, sigma0 %x\n", l4_myself(), sigma0_id);
   root_pager_id = start_thread(1, pager_main, pager_stack + sizeof pager_stack);
+#ifdef BENCH_ROUNDS
+  /* root_bench.elf, the long ping-pong of `l4sim bench`: nothing but
+   * inter-address-space round trips, then exit. */
+  run_pingpong_long(BENCH_ROUNDS);
+  l4_kd_exit(0);
+#endif
   run_tests();
   run_pingpong();
   run_pagefault();

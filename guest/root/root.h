@@ -12,6 +12,7 @@ void park(void) __attribute__((noreturn)); /* block forever */
 l4_threadid_t start_thread(uint32_t lthread, void (*fn)(void), void *stack_top);
 void run_tests(void);
 void run_pingpong(void);
+void run_pingpong_long(uint32_t rounds); /* root_bench.elf only */
 void run_pagefault(void); /* pfbench.c, pfbench.S */
 
 /* The root task's image bounds (linker symbols) for the pager. */

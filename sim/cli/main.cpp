@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli/bench_command.hpp"
 #include "cli/check_command.hpp"
 #include "cli/config_command.hpp"
 #include "cli/ipc_command.hpp"
@@ -28,6 +29,7 @@ void usage(std::ostream& o) {
        "  ipc       per-IPC cycles of the real kernel, decomposed as in the published analysis\n"
        "  check     compare the kernel's measured paths with the cycle budgets (traces/budgets.json)\n"
        "  sweep     run the IPC benchmark over a grid of configurations (CSV, JSON, chart)\n"
+       "  bench     how fast the simulator runs, optionally against QEMU\n"
        "  config    show the effective configuration, the keys and the presets\n"
        "  version   print the l4sim version\n";
 }
@@ -47,12 +49,13 @@ int main(int argc, char** argv) {
   try {
     if (cmd == "run") return run_command(args, kVersion);
     if (cmd == "config") return config_command(args);
-    if (cmd == "ipc" || cmd == "check" || cmd == "sweep") {
+    if (cmd == "ipc" || cmd == "check" || cmd == "sweep" || cmd == "bench") {
       // Default images sit next to the l4sim binary in the build tree.
       std::error_code ec;
       const auto self = std::filesystem::canonical("/proc/self/exe", ec);
       const std::string dir = ec ? std::string(".") : self.parent_path().string();
       if (cmd == "sweep") return sweep_command(args, kVersion, dir);
+      if (cmd == "bench") return bench_command(args, kVersion, dir);
       return cmd == "ipc" ? ipc_command(args, kVersion, dir) : check_command(args, kVersion, dir);
     }
     if (cmd == "version" || cmd == "--version") {
