@@ -49,6 +49,8 @@ Cache::Cache(const CacheGeometry& g) : geo_(g) {
   tags_.assign(static_cast<size_t>(sets_) * geo_.ways, kInvalid);
   dirty_.assign(tags_.size(), 0);
   repl_ = make_replacement(geo_.replacement, sets_, geo_.ways);
+  plru_ = dynamic_cast<TreePlru*>(repl_.get());
+  mru_.assign(sets_, 0);
 }
 
 CacheResult Cache::access_slow(u32 line_no, CacheOp op) {
@@ -59,9 +61,8 @@ CacheResult Cache::access_slow(u32 line_no, CacheOp op) {
       // Write hits update the replacement state too: the i486's LRU bits are
       // updated on each access to the set and the HRM (fig. 3-7) does not
       // exempt write hits. A model choice where the source is silent.
-      repl_->touch(set, w);
-      mru_line_ = line_no;
-      mru_index_ = base + w;
+      touch(set, w);
+      mru_[set] = w;
       return hit(base + w, op);
     }
 
@@ -99,8 +100,7 @@ CacheResult Cache::access_slow(u32 line_no, CacheOp op) {
   repl_->fill(set, way);
   ++stats_.fills;
   r.filled = true;
-  mru_line_ = line_no;
-  mru_index_ = index;
+  mru_[set] = way;
   if (op == CacheOp::kWrite) {  // write-allocate: the write lands in the new line
     if (policy_ == WritePolicy::kWriteBack)
       dirty_[index] = 1;
@@ -122,7 +122,6 @@ void Cache::invalidate_all() {
   std::fill(tags_.begin(), tags_.end(), kInvalid);
   std::fill(dirty_.begin(), dirty_.end(), 0);
   repl_->reset();
-  mru_line_ = kInvalid;
 }
 
 u32 Cache::flush_all() {

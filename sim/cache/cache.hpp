@@ -6,8 +6,8 @@
 // (Embedded Intel486 HRM §3.3, fig. 3-7; REFERENCE.md "Intel 486").
 //
 // It runs on every memory access of every simulated instruction, so lookups use
-// precomputed shifts and masks over a flat tag array, and the most recently
-// used line short-circuits the set search entirely.
+// precomputed shifts and masks over a flat tag array, and each set's most
+// recently used way is tried before the set is searched.
 #pragma once
 
 #include <memory>
@@ -65,11 +65,14 @@ class Cache {
   CacheResult access(u32 phys, CacheOp op) {
     const u32 line_no = phys >> line_shift_;
     count(op);
-    // The last line touched is valid and already the most recently used way of
-    // its set (every access that could change that updates mru_line_), so a
-    // repeat hit needs no set search and no replacement update: for tree PLRU,
-    // true LRU and FIFO, touching the MRU way again leaves the next victim unchanged.
-    if (line_no == mru_line_) return hit(mru_index_, op);
+    // The way touched last in the set is already its most recently used, so a
+    // hit there needs no set search and no replacement update: for tree PLRU,
+    // true LRU and FIFO, touching the MRU way again leaves the next victim
+    // unchanged. (Instruction fetches and data alternate between sets, so one
+    // MRU line for the whole cache would rarely hit.)
+    const u32 set = line_no & set_mask_;
+    const u32 index = set * geo_.ways + mru_[set];
+    if (tags_[index] == line_no) return hit(index, op);
     return access_slow(line_no, op);
   }
 
@@ -87,11 +90,8 @@ class Cache {
   static constexpr u32 kInvalid = ~0u;  // never a line number: lines are >= 4 bytes, so < 2^30 of them
 
   void count(CacheOp op) {
-    switch (op) {
-      case CacheOp::kRead: ++stats_.reads; break;
-      case CacheOp::kWrite: ++stats_.writes; break;
-      case CacheOp::kFetch: ++stats_.fetches; break;
-    }
+    static constexpr u64 CacheStats::*kCounter[3] = {&CacheStats::reads, &CacheStats::writes, &CacheStats::fetches};
+    ++(stats_.*kCounter[static_cast<u8>(op)]);
   }
   CacheResult hit(u32 index, CacheOp op) {
     CacheResult r;
@@ -115,8 +115,14 @@ class Cache {
   std::vector<u32> tags_;  // line number per (set, way), kInvalid when empty; index set * ways + way
   std::vector<u8> dirty_;  // parallel to tags_
   std::unique_ptr<ReplacementPolicy> repl_;
-  u32 mru_line_ = kInvalid;  // line number of the last access that hit or filled
-  u32 mru_index_ = 0;        // its index in tags_
+  TreePlru* plru_ = nullptr;  // repl_ when it is tree PLRU: touched without a virtual call
+  void touch(u32 set, u32 way) {
+    if (plru_)
+      plru_->touch_fast(set, way);
+    else
+      repl_->touch(set, way);
+  }
+  std::vector<u32> mru_;  // per set: the way of the last access that hit or filled
   CacheStats stats_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "cpu486/cpu_step.hpp"
 #include "cpu486/decoder.hpp"
 
 namespace l4sim {
@@ -41,7 +42,7 @@ void Cpu::reset() {
   s.dr[6] = 0xFFFF0FF0u;
   s.dr[7] = 0x400;
   flush_tlbs();
-  dcache_.clear();
+  invalidate_decode_cache();
   inhibit_ = false;
   repeating_ = false;
   fault_depth_ = 0;
@@ -201,16 +202,18 @@ void Cpu::on_code_write(PhysAddr addr, unsigned size) {
 // ---------------------------------------------------------------------------
 // Fetch and decode
 
-const DecodedInsn& Cpu::fetch_decode() {
+const DecodedInsn& Cpu::fetch_decode_slow(u32 lin, PhysAddr p) {
   const SegCache& cs = s.seg[CS];
   const u32 eip = insn_eip_;
   const bool user = s.cpl == 3;
-  const u32 lin = cs.base + eip;
-  if (eip > cs.limit) raise_gp(0);
-  const PhysAddr p = translate(lin, AccessKind::kFetch, user);
   const u8 key = cs.big;
   bool fresh = false;
-  DecodedInsn* slot = bus_.page_kind(p.page()) == Bus::kRom ? nullptr : dcache_.slot(p.v, fresh);
+  DecodeCache::Page* page = bus_.page_kind(p.page()) == Bus::kRom ? nullptr : dcache_.page(p.page(), fresh);
+  DecodedInsn* slot = page ? &(*page)[p.v & kPageMask] : nullptr;
+  if (page) {
+    code_ppn_ = p.page();
+    code_page_ = page;
+  }
   if (slot && slot->len && slot->mode_key == key) {
     if (static_cast<u64>(eip) + slot->len - 1 > cs.limit) raise_gp(0);
     if (tracing_) record(lin, p, slot->len, AccessKind::kFetch);
@@ -239,6 +242,7 @@ const DecodedInsn& Cpu::fetch_decode() {
     target.len = 0;
     raise_gp(0);  // longer than 15 bytes
   }
+  if (annotator_) annotator_->annotate(target);
   if (tracing_) record(lin, p, target.len, AccessKind::kFetch);
   if (crossed && slot) {
     // Instructions spanning two pages are not cached: the second page's
@@ -261,73 +265,13 @@ void Cpu::finish_event() {
 }
 
 StepResult Cpu::step() {
-  if (s.shutdown) return StepResult::kShutdown;
-  if (tracing_) {
-    ev_.clear();
-    ev_.eip = s.eip;
-    ev_.cs_base = s.seg[CS].base;
-    ev_.cpl_before = s.cpl;
-    ev_.v86 = s.v86();
-    ev_.protected_mode = (s.cr0 & cr0::PE) != 0;
-    ev_.iopl = static_cast<u8>((s.eflags >> 12) & 3);
-  }
-  // Interrupts are recognised at instruction boundaries, except right after an
-  // instruction that inhibits them (STI, MOV SS, POP SS).
-  if (inhibit_) {
-    inhibit_ = false;
-  } else if (intr_ && (s.eflags & fl::IF) && intr_->intr_pending()) {
-    s.halted = false;
-    const u8 v = intr_->intr_acknowledge();
-    insn_eip_ = s.eip;
-    insn_esp_ = s.r[ESP];
-    if (tracing_) {
-      ev_.vector = v;
-      ev_.external_interrupt = true;
-    }
-    deliver(v, false, 0, true, false);
-    finish_event();
-    return s.shutdown ? StepResult::kShutdown : StepResult::kOk;
-  }
-  if (s.halted) {
-    if (tracing_) {
-      ev_.halted = true;
-      finish_event();
-    }
-    return StepResult::kHalted;
-  }
-
-  insn_eip_ = s.eip;
-  insn_esp_ = s.r[ESP];
-  const bool single_step = (s.eflags & fl::TF) != 0;
-  try {
-    const DecodedInsn& d = fetch_decode();
-    if (tracing_) {
-      ev_.insn = &d;
-      ev_.rep_iteration = rep_iteration_;
-    }
-    s.eip = s.seg[CS].big ? insn_eip_ + d.len : ((insn_eip_ + d.len) & 0xFFFF);
-    repeating_ = false;
-    d.fn(*this, d);
-    if (repeating_) {
-      ++rep_iteration_;
-    } else {
-      rep_iteration_ = 0;
-      ++retired_;
-      if (tracing_) ev_.retired = true;
-    }
-    s.eflags &= ~fl::RF;
-    if (single_step && !s.shutdown) {
-      // Single-step trap after the instruction (Intel SDM vol. 3 §17.3.1.4).
-      s.dr[6] |= 1u << 14;  // BS
-      insn_eip_ = s.eip;
-      insn_esp_ = s.r[ESP];
-      deliver(vec::DB, false, 0, false, false);
-    }
-  } catch (const CpuFault& f) {
-    handle_fault(f);
-  }
-  finish_event();
-  return s.shutdown ? StepResult::kShutdown : StepResult::kOk;
+  // While tracing the step fills the event and hands it to the observer; the
+  // untraced path skips all of that.
+  if (!tracing_) return step_inline<false>();
+  if (s.shutdown) return StepResult::kShutdown;  // nothing ran: no event
+  const StepResult r = step_inline<true>();
+  if (obs_) obs_->on_step(ev_);
+  return r;
 }
 
 void Cpu::handle_fault(const CpuFault& f) {

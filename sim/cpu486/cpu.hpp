@@ -46,6 +46,10 @@ class InterruptSource {
   virtual ~InterruptSource() = default;
   virtual bool intr_pending() const = 0;
   virtual u8 intr_acknowledge() = 0;  // returns the vector
+  // A source whose INTR line is a plain flag exposes it here, so that the CPU
+  // samples it at every instruction boundary without a call (intr_pending()
+  // must return exactly *intr_line()).
+  virtual const bool* intr_line() const { return nullptr; }
 };
 
 enum class StepResult : u8 {
@@ -71,10 +75,31 @@ class Cpu : private CodeWriteListener {
   // Power-on/RESET state (Intel SDM vol. 3 §9.1.1): real mode, CS:IP = F000:FFF0
   // with CS base FFFF0000.
   void reset();
+  // One step: an instruction (or one REP iteration), an interrupt delivery, or
+  // a cycle in HLT. With an observer attached, the step's event goes to it.
   StepResult step();
   // Runs up to max_steps steps; stops early on shutdown or when halted with
   // interrupts disabled. Returns the number of steps taken.
   u64 run(u64 max_steps);
+
+  // The step for a run loop that dispatches the events itself (the machine):
+  // fills the event when Trace (see set_tracing) and calls no observer.
+  // Defined in cpu_step.hpp, so that the run loop inlines it.
+  template <bool Trace>
+  StepResult step_inline();
+  // The event of the last step (Trace only).
+  const InsnEvent& last_event() const { return ev_; }
+  // Records events (memory accesses, branches, ...) without an observer: the
+  // run loop reads them with last_event().
+  void set_tracing(bool on) { tracing_ = on || obs_ != nullptr; }
+  // Whether the next step will execute an instruction (not deliver an
+  // interrupt, sit in HLT or stay shut down).
+  bool next_step_executes() const {
+    return !s.shutdown && !s.halted && (inhibit_ || !(s.eflags & fl::IF) || !intr_pending());
+  }
+  u32 rep_iteration() const { return rep_iteration_; }
+  // INT n instructions (INT3, INTO, INT n) delivered without a fault, by vector.
+  u64 software_interrupts(u8 vector) const { return soft_ints_[vector]; }
 
   CpuState& state() { return s; }
   const CpuState& state() const { return s; }
@@ -92,7 +117,16 @@ class Cpu : private CodeWriteListener {
   Bus& bus() { return bus_; }
   u64 retired() const { return retired_; }
 
-  void set_interrupt_source(InterruptSource* src) { intr_ = src; }
+  // The timing model's annotator: fills each decoded instruction's timing
+  // figures once (null: none). Changing it drops the decoded instructions.
+  void set_annotator(const InsnAnnotator* a) {
+    annotator_ = a;
+    invalidate_decode_cache();
+  }
+  void set_interrupt_source(InterruptSource* src) {
+    intr_ = src;
+    intr_line_ = src ? src->intr_line() : nullptr;
+  }
   void set_observer(InsnObserver* o) {
     obs_ = o;
     tracing_ = o != nullptr;
@@ -343,7 +377,10 @@ class Cpu : private CodeWriteListener {
   // MOV SS / POP SS / STI inhibit interrupts for one instruction.
   void inhibit_interrupts() { inhibit_ = true; }
   void enter_halt() { s.halted = true; }
-  void invalidate_decode_cache() { dcache_.clear(); }
+  void invalidate_decode_cache() {
+    dcache_.clear();
+    code_ppn_ = kNoCodePage;
+  }
 
   InsnEvent& event() { return ev_; }
   // Adds a memory access to the event record (only call while tracing).
@@ -363,6 +400,12 @@ class Cpu : private CodeWriteListener {
   void write_split(u32 lin, T v, AccessKind kind, bool user);
 
   const DecodedInsn& fetch_decode();
+  const DecodedInsn& fetch_decode_slow(u32 lin, PhysAddr p);
+  template <bool Trace>
+  StepResult execute();
+  template <bool Trace>
+  StepResult step_special();
+  bool intr_pending() const { return intr_line_ ? *intr_line_ : (intr_ && intr_->intr_pending()); }
   void deliver(u8 vector, bool has_error, u32 error, bool external, bool software);
   void deliver_real(u8 vector);
   void deliver_protected(u8 vector, bool has_error, u32 error, bool external, bool software);
@@ -382,6 +425,14 @@ class Cpu : private CodeWriteListener {
   Tlb itlb_;  // used only when cfg_.split_tlb (else a default one, never looked up)
   DecodeCache dcache_;
   InterruptSource* intr_ = nullptr;
+  const InsnAnnotator* annotator_ = nullptr;
+  const bool* intr_line_ = nullptr;  // intr_->intr_line(), when it has one
+  // The decoded-instruction page of the last fetch: its physical page number
+  // and its slots, so that a fetch from the same page needs no cache lookup.
+  static constexpr u32 kNoCodePage = ~0u;
+  u32 code_ppn_ = kNoCodePage;
+  DecodeCache::Page* code_page_ = nullptr;
+  std::array<u64, 256> soft_ints_{};
   InsnObserver* obs_ = nullptr;
   bool tracing_ = false;
   InsnEvent ev_;

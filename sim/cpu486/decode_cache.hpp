@@ -13,17 +13,19 @@ namespace l4sim {
 
 class DecodeCache {
  public:
+  using Page = std::array<DecodedInsn, 4096>;
+
   explicit DecodeCache(u32 phys_pages) : pages_(phys_pages) {}
 
-  // The slot for the instruction starting at phys, or null outside cached memory.
-  // `fresh` is set when the page had no slots yet (the caller marks it as code).
-  DecodedInsn* slot(u32 phys, bool& fresh) {
-    const u32 ppn = phys >> 12;
+  // The slots of a physical page, or null outside cached memory. `fresh` is
+  // set when the page had no slots yet (the caller marks it as code). A page's
+  // slots stay where they are until clear().
+  Page* page(u32 ppn, bool& fresh) {
     if (ppn >= pages_.size()) return nullptr;
     auto& p = pages_[ppn];
     fresh = !p;
     if (!p) p = std::make_unique<Page>();
-    return &(*p)[phys & 0xFFF];
+    return p.get();
   }
 
   // Drops every slot whose instruction may overlap [phys, phys + size).
@@ -45,7 +47,6 @@ class DecodeCache {
   }
 
  private:
-  using Page = std::array<DecodedInsn, 4096>;
   std::vector<std::unique_ptr<Page>> pages_;
 };
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/types.hpp"
+#include "cpu486/insn_timing.hpp"
 #include "cpu486/regs.hpp"
 
 namespace l4sim {
@@ -39,8 +40,9 @@ struct DecodedInsn {
   bool op32 = true;    // effective operand size 32
   bool addr32 = true;  // effective address size 32
   bool has_modrm = false;
-  bool mem = false;  // the ModRM operand is memory (mod != 3)
-  u8 mode_key = 0;   // decoding mode (CS.D) the entry was decoded for
+  bool mem = false;       // the ModRM operand is memory (mod != 3)
+  u8 mode_key = 0;        // decoding mode (CS.D) the entry was decoded for
+  InsnTimingInfo timing;  // the attached timing model's figures (insn_timing.hpp)
 
   u8 mod() const { return modrm >> 6; }
   u8 reg() const { return (modrm >> 3) & 7; }

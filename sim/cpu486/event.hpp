@@ -40,8 +40,8 @@ struct InsnEvent {
   bool v86 = false;
   bool protected_mode = false;  // CR0.PE at the start of the step
   u8 iopl = 0;                  // EFLAGS.IOPL at the start of the step
-  bool retired = false;   // the instruction completed (a REP iteration that repeats does not)
-  u32 rep_iteration = 0;  // 0 for the first iteration of a REP string instruction
+  bool retired = false;         // the instruction completed (a REP iteration that repeats does not)
+  u32 rep_iteration = 0;        // 0 for the first iteration of a REP string instruction
   bool branch_taken = false;
   u32 branch_target = 0;
   i16 vector = -1;  // exception or interrupt delivered during this step, else -1
@@ -53,6 +53,7 @@ struct InsnEvent {
   u8 seg_loads = 0;     // bit per segment register loaded (ES..GS)
   u8 tlb_misses = 0;
   u8 n_access = 0;
+  u8 n_writes = 0;               // of the listed accesses, writes (data, system and A/D-bit updates)
   bool access_overflow = false;  // more accesses than kMaxAccesses (task switch): counted, not listed
   u32 dropped_accesses = 0;
   std::array<MemAccess, kMaxAccesses> access{};
@@ -67,13 +68,16 @@ struct InsnEvent {
     seg_loads = 0;
     tlb_misses = 0;
     n_access = 0;
+    n_writes = 0;
     access_overflow = false;
     dropped_accesses = 0;
   }
   void add(const MemAccess& a) {
-    if (n_access < kMaxAccesses)
+    if (n_access < kMaxAccesses) {
       access[n_access++] = a;
-    else {
+      n_writes +=
+          a.kind == AccessKind::kWrite || a.kind == AccessKind::kSystemWrite || a.kind == AccessKind::kWalkWrite;
+    } else {
       access_overflow = true;
       ++dropped_accesses;
     }

@@ -9,39 +9,55 @@ namespace l4sim::flags {
 
 template <class T>
 constexpr u32 kMsb = 1u << (sizeof(T) * 8 - 1);
+template <class T>
+constexpr unsigned kBits = sizeof(T) * 8;
 
-inline u32 parity(u32 v) { return (__builtin_popcount(v & 0xFF) & 1) ? 0 : fl::PF; }
+// The flags are computed without branches: each is a shift of the bit that
+// defines it into its EFLAGS position (CF 0, PF 2, AF 4, ZF 6, SF 7, OF 11),
+// since this runs for nearly every instruction.
+static_assert(fl::CF == 1u << 0 && fl::PF == 1u << 2 && fl::AF == 1u << 4 && fl::ZF == 1u << 6 && fl::SF == 1u << 7 &&
+              fl::OF == 1u << 11);
+
+// PF: set when the low byte of the result has an even number of ones. The
+// byte folds to a nibble whose parity is bit n of 0x6996 (odd parity of n).
+inline u32 parity(u32 v) { return ((~(0x6996u >> ((v ^ (v >> 4)) & 0xF))) & 1) << 2; }
 
 // SF, ZF, PF of a result.
 template <class T>
 inline u32 szp(T r) {
-  u32 f = parity(r);
-  if (r == 0) f |= fl::ZF;
-  if (r & kMsb<T>) f |= fl::SF;
-  return f;
+  const u32 sf = (static_cast<u32>(r) >> (kBits<T> - 8)) & fl::SF;
+  return parity(r) | (static_cast<u32>(r == 0) << 6) | sf;
+}
+// OF from the sign bit of x (x = the operands' and result's sign relation).
+template <class T>
+inline u32 of_from(T x) {
+  return ((static_cast<u32>(x) >> (kBits<T> - 1)) & 1) << 11;
 }
 
 inline void set_arith(Cpu& c, u32 f) { c.s.eflags = (c.s.eflags & ~fl::kArith) | f; }
 
 template <class T>
+inline u32 add_flags(T a, T b, T r, u32 carry_in) {
+  const u32 cf = carry_in ? (r <= a) : (r < a);
+  return szp(r) | cf | ((a ^ b ^ r) & fl::AF) | of_from<T>(static_cast<T>((a ^ r) & (b ^ r)));
+}
+template <class T>
+inline u32 sub_flags(T a, T b, T r, u32 borrow_in) {
+  const u32 cf = static_cast<u64>(a) < static_cast<u64>(b) + borrow_in;
+  return szp(r) | cf | ((a ^ b ^ r) & fl::AF) | of_from<T>(static_cast<T>((a ^ b) & (a ^ r)));
+}
+
+template <class T>
 inline T add(Cpu& c, T a, T b, u32 carry_in = 0) {
   const T r = static_cast<T>(a + b + carry_in);
-  u32 f = szp(r);
-  if (carry_in ? r <= a : r < a) f |= fl::CF;
-  if ((a ^ b ^ r) & 0x10) f |= fl::AF;
-  if ((a ^ r) & (b ^ r) & kMsb<T>) f |= fl::OF;
-  set_arith(c, f);
+  set_arith(c, add_flags<T>(a, b, r, carry_in));
   return r;
 }
 
 template <class T>
 inline T sub(Cpu& c, T a, T b, u32 borrow_in = 0) {
   const T r = static_cast<T>(a - b - borrow_in);
-  u32 f = szp(r);
-  if (static_cast<u64>(a) < static_cast<u64>(b) + borrow_in) f |= fl::CF;
-  if ((a ^ b ^ r) & 0x10) f |= fl::AF;
-  if ((a ^ b) & (a ^ r) & kMsb<T>) f |= fl::OF;
-  set_arith(c, f);
+  set_arith(c, sub_flags<T>(a, b, r, borrow_in));
   return r;
 }
 
@@ -57,16 +73,14 @@ inline T logic(Cpu& c, T r) {
 // INC/DEC leave CF unchanged.
 template <class T>
 inline T inc(Cpu& c, T a) {
-  const u32 cf = c.s.eflags & fl::CF;
-  const T r = add<T>(c, a, 1);
-  c.s.eflags = (c.s.eflags & ~fl::CF) | cf;
+  const T r = static_cast<T>(a + 1);
+  c.s.eflags = (c.s.eflags & ~(fl::kArith & ~fl::CF)) | (add_flags<T>(a, 1, r, 0) & ~fl::CF);
   return r;
 }
 template <class T>
 inline T dec(Cpu& c, T a) {
-  const u32 cf = c.s.eflags & fl::CF;
-  const T r = sub<T>(c, a, 1);
-  c.s.eflags = (c.s.eflags & ~fl::CF) | cf;
+  const T r = static_cast<T>(a - 1);
+  c.s.eflags = (c.s.eflags & ~(fl::kArith & ~fl::CF)) | (sub_flags<T>(a, 1, r, 0) & ~fl::CF);
   return r;
 }
 

@@ -163,6 +163,7 @@ void Cpu::software_interrupt(u8 vector) {
     deliver_protected(vector, false, 0, false, true);
   else
     deliver_real(vector);
+  ++soft_ints_[vector];  // delivered: a fault above would have thrown
 }
 
 // ---------------------------------------------------------------------------

@@ -38,6 +38,7 @@ class Pic8259Pair : public IoPortHandler, public IrqSink, public InterruptSource
   // cascade input.
   void set_irq(unsigned line, bool level) override;
   bool intr_pending() const override { return int_out_; }
+  const bool* intr_line() const override { return &int_out_; }
   u8 intr_acknowledge() override;
 
   // Inspection (tests, reports): chip 0 = master, 1 = slave.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/error.hpp"
+#include "cpu486/cpu_step.hpp"
 
 namespace l4sim {
 
@@ -56,47 +57,63 @@ Machine::Machine(const MachineConfig& cfg, MachineIo io)
   if (cfg_.timing == MachineConfig::Timing::kOn || (cfg_.timing == MachineConfig::Timing::kAuto && i486)) {
     if (!i486)
       throw ConfigError("the Pentium has no timing model yet (it comes with the Pentium work): run it with timing off");
-    timing_ = std::make_unique<I486Timing>(cfg_.i486);
+    auto t = std::make_unique<I486Timing>(cfg_.i486);
+    i486_ = t.get();
+    timing_ = std::move(t);
+    cpu_.set_annotator(timing_.get());
   }
-  update_observer();
+  choose_loop();
 }
 
-void Machine::update_observer() {
-  const bool needed = timing_ || !regions_.empty() || !observers_.empty();
-  cpu_.set_observer(needed ? &step_observer_ : nullptr);
+void Machine::choose_loop() {
+  const bool observed = !observers_.empty();
+  if (i486_)
+    loop_ = observed ? &Machine::run_steps<I486Timing, true> : &Machine::run_steps<I486Timing, false>;
+  else
+    loop_ = observed ? &Machine::run_steps<void, true> : &Machine::run_steps<void, false>;
+  cpu_.set_tracing(i486_ || observed);
 }
 
 void Machine::set_regions(std::vector<RegionSpec> regions) {
   regions_ = RegionProbe(std::move(regions));
-  update_observer();
+  watch_ = regions_.addresses();
+  watch_filter_.fill(0);
+  for (u32 a : watch_) watch_filter_[watch_hash(a) >> 6] |= u64{1} << (watch_hash(a) & 63);
+  choose_loop();
 }
 
 void Machine::add_observer(InsnObserver* o) {
   observers_.push_back(o);
-  update_observer();
+  choose_loop();
 }
 
 void Machine::remove_observer(InsnObserver* o) {
   std::erase(observers_, o);
-  update_observer();
+  choose_loop();
+}
+
+bool Machine::at_watch(u32 lin) const { return std::find(watch_.begin(), watch_.end(), lin) != watch_.end(); }
+
+bool Machine::region_before(u32 lin, RegionSnapshot& snap) {
+  if (!at_watch(lin) || !regions_.wants(lin, cpu_.rep_iteration())) return false;
+  snap.cycle = clock_.now();
+  snap.retired = cpu_.retired();
+  snap.ipcs = cpu_.software_interrupts(regions_.ipc_vector());
+  snap.stats = nullptr;
+  if (timing_) {
+    region_stats_ = timing_->stats();  // the step will change the model's own
+    snap.stats = &region_stats_;
+  }
+  return true;
 }
 
 u8 Machine::InterruptTap::intr_acknowledge() {
   const u8 v = m_.pic_.intr_acknowledge();
   ++m_.interrupts_;
   for (u64 x : {m_.cpu_.retired(), m_.clock_.now(), u64{v}})
-    for (int i = 0; i < 8; ++i) m_.interrupt_digest_ = (m_.interrupt_digest_ ^ ((x >> (8 * i)) & 0xFF)) * 0x100000001b3ull;
+    for (int i = 0; i < 8; ++i)
+      m_.interrupt_digest_ = (m_.interrupt_digest_ ^ ((x >> (8 * i)) & 0xFF)) * 0x100000001b3ull;
   return v;
-}
-
-void Machine::StepObserver::on_step(const InsnEvent& ev) {
-  Machine& m = m_;
-  const u64 now = m.clock_.now();
-  const TimingStats* stats = m.timing_ ? &m.timing_->stats() : nullptr;
-  if (!m.regions_.empty()) m.regions_.before_step(ev, now, stats);
-  m.last_cycles_ = ev.halted ? 0 : m.timing_ ? m.timing_->step(ev, now) : 1;
-  if (!m.regions_.empty()) m.regions_.after_step(ev);
-  for (InsnObserver* o : m.observers_) o->on_step(ev);
 }
 
 // ---------------------------------------------------------------------------
@@ -172,9 +189,72 @@ void Machine::start_flat32(u32 entry, u32 gdt_addr) {
 // ---------------------------------------------------------------------------
 // Run
 
+template <class Timing, bool Observed>
+StepResult Machine::run_steps(const RunLimits& limits) {
+  constexpr bool kTimed = !std::is_void_v<Timing>;
+  constexpr bool kTrace = kTimed || Observed;
+  CpuState& s = cpu_.state();
+  const bool watching = !watch_.empty();
+  if (s.shutdown) return StepResult::kShutdown;  // already stopped: nothing runs
+  for (;;) {
+    const u64 now = clock_.now();
+    const u32 lin = s.seg[CS].base + s.eip;
+    history_[history_count_++ % kHistory] = lin;
+
+    // A region marker: the counters before the step, and whether the step
+    // executed the instruction there (an interrupt may be delivered instead,
+    // or its fetch may fault), which only the event tells.
+    bool marker = false;
+    if (watching && watched(lin)) [[unlikely]] {
+      marker = region_before(lin, region_snap_);
+      if (marker && !kTrace) cpu_.set_tracing(true);
+    }
+    const u32 rep_before = cpu_.rep_iteration();
+    StepResult sr;
+    if (kTrace || !marker)
+      sr = cpu_.step_inline<kTrace>();
+    else
+      sr = cpu_.step_inline<true>();
+    if (marker) {
+      if (!kTrace) cpu_.set_tracing(false);
+      if (cpu_.last_event().insn) regions_.at_marker(lin, rep_before, region_snap_);
+    }
+
+    // The step's cycles: the timing model's, else one per step.
+    u32 cycles = 1;
+    if constexpr (kTrace) {
+      const InsnEvent& ev = cpu_.last_event();
+      if constexpr (kTimed)
+        cycles = ev.halted ? 0 : static_cast<Timing*>(i486_)->step(ev, now);
+      else
+        cycles = ev.halted ? 0 : 1;
+      last_cycles_ = cycles;
+      if constexpr (Observed)
+        for (InsnObserver* o : observers_) o->on_step(ev);
+      if (!kTimed) cycles = 1;
+    }
+    if (sr != StepResult::kOk) return sr;  // HLT or triple fault: the outer loop decides
+    clock_.advance(cycles);
+    s.tsc += cycles;
+    // What the outer loop handles: the exit port, the limits, device events
+    // (a device may schedule one earlier at any I/O instruction, so the queue
+    // is asked every time: it keeps its minimum).
+    const u64 next = clock_.now();
+    if (ports_.exit_requested() || cpu_.retired() >= limits.max_insns || next >= limits.max_cycles ||
+        next >= events_.next_due()) [[unlikely]]
+      return StepResult::kOk;
+  }
+}
+
+template StepResult Machine::run_steps<void, false>(const RunLimits&);
+template StepResult Machine::run_steps<void, true>(const RunLimits&);
+template StepResult Machine::run_steps<I486Timing, false>(const RunLimits&);
+template StepResult Machine::run_steps<I486Timing, true>(const RunLimits&);
+
 RunResult Machine::run(const RunLimits& limits) {
   RunResult r;
-  u64 halted = 0;
+  u64 halted = 0, halt_steps = 0;
+  const u64 steps_before = history_count_;
   try {
     while (true) {
       if (ports_.exit_requested()) {
@@ -196,58 +276,52 @@ RunResult Machine::run(const RunLimits& limits) {
       // boundary, where the CPU samples INTR.
       if (clock_.now() >= events_.next_due()) events_.run_due(clock_.now());
 
-      const CpuState& s = cpu_.state();
-      history_[history_count_++ % kHistory] = s.seg[CS].base + s.eip;
-      const StepResult sr = cpu_.step();
-      ++r.steps;
+      const StepResult sr = (this->*loop_)(limits);
+      if (sr == StepResult::kOk) continue;
       if (sr == StepResult::kShutdown) {
         r.reason = ExitReason::kTripleFault;
         r.message =
             cpu_.shutdown_reason() + "\n" + cpu_.dump_registers() + "last instructions:\n" + recent_instructions();
         break;
       }
-      if (sr == StepResult::kHalted) {
-        --history_count_;  // nothing executed
-        if (!(s.eflags & fl::IF)) {
-          r.reason = ExitReason::kHalted;
-          r.message = "halted with interrupts disabled";
-          break;
-        }
-        // Waiting for an interrupt: jump the clock to the next device event
-        // (no host time passes in HLT; the skipped cycles are idle time).
-        // Only the PICs can wake it (NMI is not modelled): if every input is
-        // masked, or no device has anything scheduled, it sleeps forever.
-        const u8 master = pic_.imr(0), slave = pic_.imr(1);
-        if (master == 0xFF || ((master | 0x04) == 0xFF && slave == 0xFF)) {
-          r.reason = ExitReason::kHalted;
-          r.message = "halted with every interrupt masked at the PICs: nothing can wake the CPU";
-          break;
-        }
-        const u64 next = events_.next_due();
-        if (next == kNever) {
-          r.reason = ExitReason::kHalted;
-          r.message = "halted with interrupts enabled, but no device has an event scheduled: nothing can wake the CPU";
-          break;
-        }
-        const u64 target = std::min(next, limits.max_cycles);
-        if (target > clock_.now()) {
-          const u64 skipped = target - clock_.now();
-          halted += skipped;
-          clock_.advance(skipped);
-          cpu_.state().tsc += skipped;
-        }
-        continue;
+      // HLT: waiting for an interrupt.
+      --history_count_;  // nothing executed
+      ++halt_steps;
+      const CpuState& s = cpu_.state();
+      if (!(s.eflags & fl::IF)) {
+        r.reason = ExitReason::kHalted;
+        r.message = "halted with interrupts disabled";
+        break;
       }
-      // The timing model's cycles for the step; without one, every step
-      // (instruction, REP iteration or interrupt delivery) counts as one.
-      const u32 cycles = timing_ ? last_cycles_ : 1;
-      clock_.advance(cycles);
-      cpu_.state().tsc += cycles;
+      // Jump the clock to the next device event (no host time passes in HLT;
+      // the skipped cycles are idle time). Only the PICs can wake it (NMI is
+      // not modelled): if every input is masked, or no device has anything
+      // scheduled, it sleeps forever.
+      const u8 master = pic_.imr(0), slave = pic_.imr(1);
+      if (master == 0xFF || ((master | 0x04) == 0xFF && slave == 0xFF)) {
+        r.reason = ExitReason::kHalted;
+        r.message = "halted with every interrupt masked at the PICs: nothing can wake the CPU";
+        break;
+      }
+      const u64 next = events_.next_due();
+      if (next == kNever) {
+        r.reason = ExitReason::kHalted;
+        r.message = "halted with interrupts enabled, but no device has an event scheduled: nothing can wake the CPU";
+        break;
+      }
+      const u64 target = std::min(next, limits.max_cycles);
+      if (target > clock_.now()) {
+        const u64 skipped = target - clock_.now();
+        halted += skipped;
+        clock_.advance(skipped);
+        cpu_.state().tsc += skipped;
+      }
     }
   } catch (const CpuUnsupported& e) {
     r.reason = ExitReason::kUnsupported;
     r.message = std::string(e.what()) + "\n" + cpu_.dump_registers();
   }
+  r.steps = history_count_ - steps_before + halt_steps;
   r.instructions = cpu_.retired();
   r.cycles = clock_.now();
   r.halted_cycles = halted;

@@ -126,30 +126,37 @@ class Machine {
  private:
   static constexpr unsigned kHistory = 16;
 
-  // Hands each step's event to the timing model, the regions and the other
-  // observers; only attached when one of them exists (otherwise the CPU does
-  // not even fill the event).
   // The PICs as the CPU sees them, noting every interrupt the CPU takes (for
   // RunResult::interrupts and its digest).
   class InterruptTap : public InterruptSource {
    public:
     explicit InterruptTap(Machine& m) : m_(m) {}
     bool intr_pending() const override { return m_.pic_.intr_pending(); }
+    const bool* intr_line() const override { return m_.pic_.intr_line(); }
     u8 intr_acknowledge() override;
 
    private:
     Machine& m_;
   };
 
-  class StepObserver : public InsnObserver {
-   public:
-    explicit StepObserver(Machine& m) : m_(m) {}
-    void on_step(const InsnEvent& ev) override;
+  // The run loop's inner part: steps until a device event, a limit or the exit
+  // port needs the outer loop, or a step does not end normally (HLT, triple
+  // fault). One instance per combination of timing model (void: none) and
+  // observers, so that the common cases pay for nothing they do not use: the
+  // CPU fills its event only when the timing model or an observer reads it.
+  template <class Timing, bool Observed>
+  StepResult run_steps(const RunLimits& limits);
+  using StepLoop = StepResult (Machine::*)(const RunLimits&);
+  void choose_loop();  // after the timing model, observers or regions change
 
-   private:
-    Machine& m_;
-  };
-  void update_observer();
+  // Region markers: the run loop looks at the probe only before a step at one
+  // of their linear addresses (a small filter first, then the list).
+  bool watched(u32 lin) const { return (watch_filter_[watch_hash(lin) >> 6] >> (watch_hash(lin) & 63)) & 1; }
+  static u32 watch_hash(u32 lin) { return (lin * 0x9E3779B1u) >> 20; }  // 12 bits
+  bool at_watch(u32 lin) const;
+  // A step is about to run at a marker: returns true (and fills the snapshot)
+  // if the probe wants the step's outcome.
+  bool region_before(u32 lin, RegionSnapshot& snap);
 
   MachineConfig cfg_;
   MachineIo io_sinks_;
@@ -165,9 +172,14 @@ class Machine {
   Cpu cpu_;
 
   std::unique_ptr<TimingModel> timing_;
+  I486Timing* i486_ = nullptr;  // timing_ when it is the i486 model (its loop calls it directly)
   RegionProbe regions_{{}};
+  std::vector<u32> watch_;              // region marker addresses
+  std::array<u64, 64> watch_filter_{};  // one bit per watch_hash value of a marker
+  RegionSnapshot region_snap_;          // the counters before a step at a marker
+  TimingStats region_stats_;            // the timing statistics in that snapshot
   std::vector<InsnObserver*> observers_;
-  StepObserver step_observer_{*this};
+  StepLoop loop_ = nullptr;
   InterruptTap interrupt_tap_{*this};
   u64 interrupts_ = 0;
   u64 interrupt_digest_ = 0xcbf29ce484222325ull;  // FNV-1a offset basis

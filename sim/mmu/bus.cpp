@@ -4,11 +4,16 @@
 
 namespace l4sim {
 
-Bus::Bus(u32 ram_bytes)
-    : ram_size_(ram_bytes), ram_(ram_bytes, 0), page_kind_((ram_bytes + kPageMask) / kPageSize, kRam) {
+namespace {
+u32 checked_size(u32 ram_bytes) {
   if (ram_bytes < kPageSize || (ram_bytes & kPageMask) != 0)
     throw ConfigError("memory size must be a non-zero multiple of 4 KB");
+  return ram_bytes;
 }
+}  // namespace
+
+Bus::Bus(u32 ram_bytes)
+    : ram_size_(checked_size(ram_bytes)), ram_(ram_bytes), page_kind_((ram_bytes + kPageMask) / kPageSize, kRam) {}
 
 void Bus::map_rom(u32 base, std::vector<u8> image) {
   if ((base & kPageMask) != 0) throw ConfigError("ROM base must be page aligned");

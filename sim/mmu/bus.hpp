@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/types.hpp"
+#include "mmu/guest_ram.hpp"
 #include "mmu/io_port.hpp"
 
 namespace l4sim {
@@ -97,7 +98,7 @@ class Bus {
   };
 
   u32 ram_size_;
-  std::vector<u8> ram_;
+  GuestRam ram_;
   std::vector<u8> page_kind_;
   std::vector<Rom> roms_;
   CodeWriteListener* listener_ = nullptr;

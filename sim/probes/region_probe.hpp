@@ -4,12 +4,17 @@
 // between — kernel entries, other threads, other address spaces — counted in
 // its cycles. Each pass through the markers is one instance (DESIGN.md §3:
 // markers stay outside the measured loop).
+//
+// The probe looks only at its markers: the machine's run loop asks it, before
+// a step at one of addresses(), whether the step would open or close a region
+// (wants()), takes a snapshot of the counters then, and hands it over after
+// the step if the step executed the instruction there (at_marker()). Nothing
+// is done per instruction elsewhere.
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "cpu486/event.hpp"
 #include "timing/timing_stats.hpp"
 
 namespace l4sim {
@@ -26,26 +31,45 @@ struct RegionInstance {
   u64 start_cycle = 0;
   u64 cycles = 0;
   u64 instructions = 0;
-  u64 ipcs = 0;       // int 0x30 executed inside (one-way IPCs)
+  u64 ipcs = 0;       // INT n of the IPC vector delivered inside (one-way IPCs)
   TimingStats stats;  // the timing model's statistics over the instance
+};
+
+// The machine's counters just before a step at a marker.
+struct RegionSnapshot {
+  u64 cycle = 0;
+  u64 retired = 0;                     // instructions retired so far
+  u64 ipcs = 0;                        // INT n of the IPC vector delivered so far
+  const TimingStats* stats = nullptr;  // the timing statistics before the step (null without a timing model)
 };
 
 class RegionProbe {
  public:
   explicit RegionProbe(std::vector<RegionSpec> specs, u8 ipc_vector = 0x30)
       : specs_(std::move(specs)), ipc_vector_(ipc_vector), open_(specs_.size(), false), start_(specs_.size()) {}
-  // Called before the step's cycles are added: `now` is the cycle the step
-  // starts at, `stats` the timing statistics before the step.
-  void before_step(const InsnEvent& ev, u64 now, const TimingStats* stats);
-  void after_step(const InsnEvent& ev);
+
+  // Every begin and end marker.
+  std::vector<u32> addresses() const;
+  u8 ipc_vector() const { return ipc_vector_; }
+  // Whether executing the instruction at `at` (in the given iteration of a
+  // REP instruction) would open or close a region.
+  bool wants(u32 at, u32 rep_iteration) const;
+  // The instruction at `at` was executed; `before` holds the counters just
+  // before its step.
+  void at_marker(u32 at, u32 rep_iteration, const RegionSnapshot& before);
+
   const std::vector<RegionInstance>& instances() const { return done_; }
   bool empty() const { return specs_.empty(); }
 
  private:
+  struct Open {
+    RegionInstance instance;
+    u64 retired = 0, ipcs = 0;
+  };
   std::vector<RegionSpec> specs_;
   u8 ipc_vector_;
   std::vector<bool> open_;
-  std::vector<RegionInstance> start_;
+  std::vector<Open> start_;
   std::vector<u32> count_ = std::vector<u32>(specs_.size(), 0);
   std::vector<RegionInstance> done_;
 };

@@ -89,10 +89,6 @@ u32 x87_clocks(const DecodedInsn& d, bool prot) {
   }
 }
 
-bool is_write(AccessKind k) {
-  return k == AccessKind::kWrite || k == AccessKind::kSystemWrite || k == AccessKind::kWalkWrite;
-}
-
 }  // namespace
 
 void I486TimingConfig::validate() const {
@@ -123,11 +119,11 @@ I486Timing::I486Timing(const I486TimingConfig& cfg)
       l2_fill_cycles_(burst_cycles(cfg.bus, cfg.cache.line, cfg.l2.first, cfg.l2.next)) {}
 
 // The instruction's own clocks from the table, by class.
-u32 I486Timing::base_clocks(const FormClocks& fc, const DecodedInsn& d, const InsnEvent& ev, CycleCauses& c) {
+u32 I486Timing::base_clocks(const InsnTimingInfo& fc, const DecodedInsn& d, const InsnEvent& ev, CycleCauses& c) {
   const bool prot = ev.protected_mode && !ev.v86;
   const bool inner = ev.cpl_after < ev.cpl_before;
   const bool outer = ev.cpl_after > ev.cpl_before;
-  switch (fc.cls) {
+  switch (static_cast<ClockClass>(fc.cls)) {
     case ClockClass::kPlain: return d.mem ? fc.mem : fc.reg;
     case ClockClass::kModeDep: return prot ? fc.mem : fc.reg;
     case ClockClass::kBranch:
@@ -141,7 +137,7 @@ u32 I486Timing::base_clocks(const FormClocks& fc, const DecodedInsn& d, const In
       [[fallthrough]];
     case ClockClass::kInt:
       if (ev.v86) return kIntFromV86;
-      if (!ev.protected_mode) return fc.cls == ClockClass::kInto ? 28 : fc.reg;
+      if (!ev.protected_mode) return fc.cls == static_cast<u8>(ClockClass::kInto) ? 28 : fc.reg;
       return inner ? i486::kIntInner : kIntSame;
     case ClockClass::kIret: return !prot ? fc.reg : outer ? i486::kIretOuter : fc.mem;
     case ClockClass::kIn: {
@@ -156,11 +152,11 @@ u32 I486Timing::base_clocks(const FormClocks& fc, const DecodedInsn& d, const In
         const u32 single = !prot ? 17 : checked ? 32 : 10;
         const u32 per = fc.variant == 5 ? 8 : 5;
         const u32 rep_base = fc.variant == 5 ? (!prot ? 16 : checked ? 30 : 10) : (!prot ? 17 : checked ? 31 : 11);
-        if (!(d.rep() || d.repne())) return single;
+        if (!(fc.flags & kRepString)) return single;
         return ev.rep_iteration == 0 ? rep_base + per : per;
       }
       const StringClocks& s = kStrings[fc.variant];
-      if (!(d.rep() || d.repne())) return s.single;
+      if (!(fc.flags & kRepString)) return s.single;
       bool data = false;
       for (u32 i = 0; i < ev.n_access; ++i)
         if (ev.access[i].kind == AccessKind::kRead || ev.access[i].kind == AccessKind::kWrite) data = true;
@@ -179,32 +175,40 @@ u32 I486Timing::base_clocks(const FormClocks& fc, const DecodedInsn& d, const In
   return 1;
 }
 
-// Pipeline penalties that depend on the instruction and its predecessor.
-void I486Timing::pipeline(const FormClocks& fc, const DecodedInsn& d, const InsnEvent& ev, CycleCauses& c) {
-  u32 prefixes = d.n_prefixes;
-  if ((d.rep() || d.repne()) && fc.cls == ClockClass::kString && prefixes) --prefixes;
-  c.decode += prefixes * kPrefix;
+// What never changes about an instruction, from its form's row and the
+// decoded operands: the base clocks, the decode-stage penalties, the registers
+// that form its address, that it reads whole and that it writes.
+void I486Timing::annotate(DecodedInsn& d) const {
+  const FormClocks& fc = clocks_[d.info->id];
+  InsnTimingInfo& t = d.timing;
+  t = InsnTimingInfo{};
+  t.reg = fc.reg;
+  t.mem = fc.mem;
+  t.cls = static_cast<u8>(fc.cls);
+  t.variant = fc.variant;
+  t.flags = kAnnotated;
+  if (fc.flushes_cache) t.flags |= kFlushesCache;
+  if (fc.unaligned_operand) t.flags |= kUnalignedOperand;
+  const bool rep_string = (d.rep() || d.repne()) && fc.cls == ClockClass::kString;
+  if (rep_string) t.flags |= kRepString;
+
+  // Decode: each prefix (REP on a string instruction is in its formula), an
+  // index register in the address, a displacement with an immediate.
+  u32 decode = d.n_prefixes;
+  if (rep_string && decode) --decode;
+  decode *= kPrefix;
   if (d.mem) {
-    if (d.index != kNoReg) c.decode += kIndexAddressing;
+    if (d.index != kNoReg) decode += kIndexAddressing;
     const bool has_disp = d.addr32 ? (d.mod() == 1 || d.mod() == 2 ||
                                       (d.mod() == 0 && (d.rm() == 5 || (d.rm() == 4 && d.base == kNoReg))))
                                    : (d.mod() == 1 || d.mod() == 2 || (d.mod() == 0 && d.rm() == 6));
-    if (has_disp && fc.has_imm) c.decode += kDispAndImm;
-    const u8 used = static_cast<u8>((d.base < 8 ? 1u << d.base : 0u) | (d.index < 8 ? 1u << d.index : 0u));
-    if (used & prev_written_) c.agi += kAgi;
-    if (used & prev_partial_) c.partial_reg += kPartialReg;
+    if (has_disp && fc.has_imm) decode += kDispAndImm;
+    t.addr_regs = static_cast<u8>((d.base < 8 ? 1u << d.base : 0u) | (d.index < 8 ? 1u << d.index : 0u));
   }
-  // A full-size register operand read after a partial write.
-  if (prev_partial_ && d.op32 && fc.dest_size == 0) {
-    u8 src = 0;
-    if (d.has_modrm) src |= static_cast<u8>(1u << d.reg());
-    if (d.has_modrm && !d.mem) src |= static_cast<u8>(1u << d.rm());
-    if (src & prev_partial_) c.partial_reg += kPartialReg;
-  }
-  // A branch target that spans a cache line costs a second fetch.
-  if (prev_taken_ && ev.n_access && ev.access[0].kind == AccessKind::kFetch &&
-      (ev.access[0].phys & (cfg_.cache.line - 1)) + ev.access[0].size > cfg_.cache.line)
-    c.branch += kSplitTarget;
+  t.decode = static_cast<u8>(decode);
+  // Full-size register operands (a read after a partial write stalls).
+  if (d.op32 && fc.dest_size == 0 && d.has_modrm)
+    t.full_regs = static_cast<u8>((1u << d.reg()) | (!d.mem ? 1u << d.rm() : 0u));
 
   // What this instruction writes, for the next one.
   u8 written = 0, partial = 0;
@@ -227,8 +231,22 @@ void I486Timing::pipeline(const FormClocks& fc, const DecodedInsn& d, const Insn
       break;
     case DestKind::kNone: break;
   }
-  prev_written_ = written;
-  prev_partial_ = partial;
+  t.writes = written;
+  t.partial = partial;
+}
+
+// Pipeline penalties that depend on the instruction and its predecessor.
+void I486Timing::pipeline(const InsnTimingInfo& t, const InsnEvent& ev, CycleCauses& c) {
+  c.decode += t.decode;
+  if (t.addr_regs & prev_written_) c.agi += kAgi;
+  if (t.addr_regs & prev_partial_) c.partial_reg += kPartialReg;
+  if (t.full_regs & prev_partial_) c.partial_reg += kPartialReg;
+  // A branch target that spans a cache line costs a second fetch.
+  if (prev_taken_ && ev.n_access && ev.access[0].kind == AccessKind::kFetch &&
+      (ev.access[0].phys & (cfg_.cache.line - 1)) + ev.access[0].size > cfg_.cache.line)
+    c.branch += kSplitTarget;
+  prev_written_ = t.writes;
+  prev_partial_ = t.partial;
 }
 
 // Cache, TLB and write-buffer costs of the step's memory accesses. Writes are
@@ -259,61 +277,106 @@ void I486Timing::line_miss(u32 line_addr, const CacheResult& r, bool walk, u64 t
   wb_.note_bus_busy_until(t + c.write_buffer + cost);
 }
 
+// Reads of one access, line by line (an instruction or a misaligned datum may
+// touch two lines): hits and misses on the given side, a line fill per miss.
+inline void I486Timing::read_lines(Cache& cache, CacheOp op, const MemAccess& a, SideCounts& side, bool walk, u64 t,
+                                   CycleCauses& c) {
+  const u32 line = cfg_.cache.line;
+  const u32 first = a.phys & ~(line - 1), last = (a.phys + (a.size ? a.size - 1 : 0)) & ~(line - 1);
+  for (u32 l = first;; l += line) {
+    const CacheResult r = cache.access(l, op);
+    if (r.hit) {
+      ++side.hits;
+    } else {
+      ++side.misses;
+      line_miss(l, r, walk, t, c);
+    }
+    if (l == last) break;
+  }
+}
+
+// A write: write-through (the i486) updates the cache on a hit, allocates
+// nothing on a miss, and sends the write to memory through the write buffers.
+// Write-back: a hit only dirties the line; a miss goes to memory, or allocates
+// the line first with write-allocate. The instruction's writes are spread
+// evenly over its clocks: Intel's figures (PUSHAD: 8 writes in 11 clocks)
+// include its own writes when the buffers start empty.
+inline void I486Timing::write_lines(const MemAccess& a, bool walk, u64 t, CycleCauses& c) {
+  const u32 line = cfg_.cache.line;
+  const u32 first = a.phys & ~(line - 1), last = (a.phys + (a.size ? a.size - 1 : 0)) & ~(line - 1);
+  bool to_memory = false;
+  for (u32 l = first;; l += line) {
+    const CacheResult r = cache_.access(l, CacheOp::kWrite);
+    to_memory |= r.write_through;
+    if (r.filled) line_miss(l, r, walk, t, c);
+    if (l == last) break;
+  }
+  if (to_memory) c.write_buffer += wb_.write(t + c.write_buffer);
+}
+
+// Cache, TLB and write-buffer costs of the step's memory accesses, in the
+// order the CPU made them. Writes enter the write buffers spread one per
+// clock over the instruction (the 486 issues at most one per clock); a read
+// is timed at the last write before it.
 void I486Timing::memory(const InsnEvent& ev, u64 now, u32 base, bool check_alignment, CycleCauses& c) {
   const bool user = ev.cpl_before == 3;
-  const u32 line = cfg_.cache.line;
-  u32 writes = 0, nth_write = 0;
-  for (u32 i = 0; i < ev.n_access; ++i) writes += is_write(ev.access[i].kind);
+  SideCounts& tlb_inst = stats_.tlb.pick(true, user);
+  SideCounts& tlb_data = stats_.tlb.pick(false, user);
+  SideCounts& cache_inst = stats_.cache.pick(true, user);
+  SideCounts& cache_data = stats_.cache.pick(false, user);
+  const u32 writes = ev.n_writes;
+  u32 nth_write = 0;
   u64 t = now;
+  auto tlb = [&](const MemAccess& a, SideCounts& side) {
+    if (a.tlb_miss) {
+      ++side.misses;
+      c.tlb_refill += cfg_.walk_fixed;
+    } else {
+      ++side.hits;
+    }
+  };
+  auto misaligned = [&](const MemAccess& a) {
+    if (check_alignment && (a.lin & 3) + a.size > 4) c.misaligned += kMisaligned;
+  };
+  auto write_time = [&]() {
+    t = writes == 1 ? now : now + static_cast<u64>(nth_write) * base / writes;
+    ++nth_write;
+  };
   for (u32 i = 0; i < ev.n_access; ++i) {
     const MemAccess& a = ev.access[i];
-    const bool fetch = a.kind == AccessKind::kFetch;
-    const bool walk = a.kind == AccessKind::kWalk || a.kind == AccessKind::kWalkWrite;
-    if (!walk) {
-      SideCounts& tc = stats_.tlb.pick(fetch, user);
-      if (a.tlb_miss) {
-        ++tc.misses;
-        c.tlb_refill += cfg_.walk_fixed;
-      } else {
-        ++tc.hits;
-      }
-    }
-    // Each line the access touches (an instruction or a misaligned datum may
-    // touch two).
-    const u32 first = a.phys & ~(line - 1), last = (a.phys + (a.size ? a.size - 1 : 0)) & ~(line - 1);
-    if (is_write(a.kind)) {
-      if (a.kind == AccessKind::kWrite && check_alignment && (a.lin & 3) + a.size > 4) c.misaligned += kMisaligned;
-      // Write-through (the i486): the cache is updated on a hit, nothing is
-      // allocated on a miss, and the write itself goes to memory through the
-      // write buffers. Write-back: a hit only dirties the line; a miss goes to
-      // memory, or allocates the line first with write-allocate.
-      t = now + static_cast<u64>(nth_write++) * base / writes;
-      bool to_memory = false;
-      for (u32 l = first;; l += line) {
-        const CacheResult r = cache_.access(l, CacheOp::kWrite);
-        to_memory |= r.write_through;
-        if (r.filled) line_miss(l, r, walk, t, c);
-        if (l == last) break;
-      }
-      // The instruction's writes are spread evenly over its clocks: Intel's
-      // figures (PUSHAD: 8 writes in 11 clocks) include its own writes when
-      // the buffers start empty.
-      if (to_memory) c.write_buffer += wb_.write(t + c.write_buffer);
-      continue;
-    }
-    if (a.kind == AccessKind::kRead && check_alignment && (a.lin & 3) + a.size > 4) c.misaligned += kMisaligned;
-    if (walk) c.tlb_refill += kWalkRead;
-    Cache& cache = cache_for(fetch);
-    for (u32 l = first;; l += line) {
-      const CacheResult r = cache.access(l, fetch ? CacheOp::kFetch : CacheOp::kRead);
-      SideCounts& cc = stats_.cache.pick(fetch, user);
-      if (r.hit) {
-        ++cc.hits;
-      } else {
-        ++cc.misses;
-        line_miss(l, r, walk, t, c);
-      }
-      if (l == last) break;
+    switch (a.kind) {
+      case AccessKind::kFetch:
+        tlb(a, tlb_inst);
+        read_lines(cache_for(true), CacheOp::kFetch, a, cache_inst, false, t, c);
+        break;
+      case AccessKind::kRead:
+        tlb(a, tlb_data);
+        misaligned(a);
+        read_lines(cache_, CacheOp::kRead, a, cache_data, false, t, c);
+        break;
+      case AccessKind::kSystem:
+        tlb(a, tlb_data);
+        read_lines(cache_, CacheOp::kRead, a, cache_data, false, t, c);
+        break;
+      case AccessKind::kWalk:
+        c.tlb_refill += kWalkRead;
+        read_lines(cache_, CacheOp::kRead, a, cache_data, true, t, c);
+        break;
+      case AccessKind::kWrite:
+        tlb(a, tlb_data);
+        misaligned(a);
+        write_time();
+        write_lines(a, false, t, c);
+        break;
+      case AccessKind::kSystemWrite:
+        tlb(a, tlb_data);
+        write_time();
+        write_lines(a, false, t, c);
+        break;
+      case AccessKind::kWalkWrite:
+        write_time();
+        write_lines(a, true, t, c);
+        break;
     }
   }
 }
@@ -321,17 +384,27 @@ void I486Timing::memory(const InsnEvent& ev, u64 now, u32 base, bool check_align
 u32 I486Timing::step(const InsnEvent& ev, u64 now) {
   if (ev.halted) return 0;
   ++stats_.steps;
-  CycleCauses c;
+  CycleCauses& c = last_;
+  c = CycleCauses{};
   const DecodedInsn* d = ev.insn;
   const bool delivered = ev.vector >= 0 && !(d && ev.software_interrupt);
   u32 base = 0;
+  InsnTimingInfo local;
+  const InsnTimingInfo* t = d ? &d->timing : nullptr;
+  if (t && !(t->flags & kAnnotated)) [[unlikely]] {
+    // Decoded without this model's annotator (a CPU driven directly, as in
+    // some tests): the same figures, computed now.
+    DecodedInsn copy = *d;
+    annotate(copy);
+    local = copy.timing;
+    t = &local;
+  }
   if (d && !delivered) {
-    const FormClocks& fc = clocks_[d->info->id];
-    base = base_clocks(fc, *d, ev, c);
-    pipeline(fc, *d, ev, c);
+    base = t->cls == static_cast<u8>(ClockClass::kPlain) ? (d->mem ? t->mem : t->reg) : base_clocks(*t, *d, ev, c);
+    pipeline(*t, ev, c);
     // INVD/WBINVD. Write-through: nothing to write back. Write-back what-if:
     // the dirty lines' write-back is not charged (not on any measured path).
-    if (fc.flushes_cache && ev.retired) {
+    if ((t->flags & kFlushesCache) && ev.retired) {
       cache_.invalidate_all();
       if (icache_) icache_->invalidate_all();
     }
@@ -344,15 +417,15 @@ u32 I486Timing::step(const InsnEvent& ev, u64 now) {
                                           : kIntSame;
     prev_written_ = prev_partial_ = 0;
   }
+  const bool check_alignment = !(t && (t->flags & kUnalignedOperand));
   if (base == 0) base = 1;  // every step takes at least a clock
   c.base = base;
-  memory(ev, now, base, !(d && clocks_[d->info->id].unaligned_operand), c);
+  memory(ev, now, base, check_alignment, c);
   prev_taken_ = ev.branch_taken || ev.vector >= 0;
   if (ev.retired) ++stats_.instructions;
   const u64 total = c.total();
   stats_.cycles += total;
   stats_.causes += c;
-  last_ = c;
   return static_cast<u32>(total);
 }
 

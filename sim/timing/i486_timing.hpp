@@ -54,6 +54,7 @@ class I486Timing final : public TimingModel {
  public:
   explicit I486Timing(const I486TimingConfig& cfg = {});
   const char* name() const override { return "i486dx50"; }
+  void annotate(DecodedInsn& d) const override;
   u32 step(const InsnEvent& ev, u64 now) override;
   const TimingStats& stats() const override { return stats_; }
   const Cache& cache() const { return cache_; }  // the data cache when split, else the only one
@@ -64,9 +65,17 @@ class I486Timing final : public TimingModel {
   const CycleCauses& last() const { return last_; }
 
  private:
-  u32 base_clocks(const FormClocks& fc, const DecodedInsn& d, const InsnEvent& ev, CycleCauses& c);
+  // InsnTimingInfo::flags of the i486 model.
+  static constexpr u8 kAnnotated = 1;         // annotate() ran (else the step annotates a copy)
+  static constexpr u8 kFlushesCache = 2;      // INVD, WBINVD
+  static constexpr u8 kUnalignedOperand = 4;  // LGDT-style 6-byte operands: misaligned by layout, in the figure
+  static constexpr u8 kRepString = 8;         // a string instruction with a REP prefix
+
+  u32 base_clocks(const InsnTimingInfo& t, const DecodedInsn& d, const InsnEvent& ev, CycleCauses& c);
   void memory(const InsnEvent& ev, u64 now, u32 base, bool check_alignment, CycleCauses& c);
-  void pipeline(const FormClocks& fc, const DecodedInsn& d, const InsnEvent& ev, CycleCauses& c);
+  void read_lines(Cache& cache, CacheOp op, const MemAccess& a, SideCounts& side, bool walk, u64 t, CycleCauses& c);
+  void write_lines(const MemAccess& a, bool walk, u64 t, CycleCauses& c);
+  void pipeline(const InsnTimingInfo& t, const InsnEvent& ev, CycleCauses& c);
   Cache& cache_for(bool fetch) { return fetch && icache_ ? *icache_ : cache_; }
   void line_miss(u32 line_addr, const CacheResult& r, bool walk, u64 t, CycleCauses& c);
 

@@ -23,17 +23,35 @@ class ReplacementPolicy {
 // Tree pseudo-LRU as on the i486 (Intel486 HRM fig. 3-7: three bits per set for
 // four ways). Generalised to any power-of-two number of ways: ways-1 bits per set.
 // Each internal node's bit points to the half that was used less recently.
+//
+// Up to 32 ways a set's bits are one word, and a touch is a precomputed mask
+// and value per way (the nodes on the way's path, pointed away from it): it
+// runs on every cache and TLB hit outside a set's most recently used way, so
+// its owners call touch_fast() directly, without a virtual call.
 class TreePlru final : public ReplacementPolicy {
  public:
   TreePlru(u32 sets, u32 ways);
-  void touch(u32 set, u32 way) override;
+  void touch(u32 set, u32 way) override { touch_fast(set, way); }
+  void touch_fast(u32 set, u32 way) {
+    if (packed_)
+      words_[set] = (words_[set] & ~path_mask_[way]) | path_value_[way];
+    else
+      touch_wide(set, way);
+  }
   u32 victim(u32 set) const override;
   void reset() override;
 
  private:
+  void touch_wide(u32 set, u32 way);
+  bool node(u32 set, u32 n) const;  // node n's bit (1: the right half is older)
+
   u32 ways_;
   u32 levels_;
-  std::vector<u8> bits_;  // (ways-1) bits per set, one byte per node for simplicity
+  bool packed_;                 // ways <= 32: one word per set
+  std::vector<u32> words_;      // packed: bit n = node n (nodes 1..ways-1)
+  std::vector<u32> path_mask_;  // packed: per way, the nodes on its path
+  std::vector<u32> path_value_;
+  std::vector<u8> bits_;  // wide: (ways-1) bits per set, one byte per node
 };
 
 // True LRU by age counters, for what-if comparisons.

@@ -31,6 +31,20 @@ Tlb::Tlb(const TlbGeometry& g) : geo_(g) {
   set_mask_ = sets_ - 1;
   entries_.resize(geo_.entries);
   repl_ = make_replacement(geo_.replacement, sets_, geo_.ways);
+  plru_ = dynamic_cast<TreePlru*>(repl_.get());
+  mru_.assign(sets_, 0);
+}
+
+TlbEntry* Tlb::lookup_slow(u32 set, u32 vpn, u32 tag) {
+  TlbEntry* e = &entries_[set * geo_.ways];
+  for (u32 w = 0; w < geo_.ways; ++w)
+    if (e[w].valid && e[w].vpn == vpn && e[w].tag == tag) {
+      touch(set, w);
+      mru_[set] = w;
+      return &e[w];
+    }
+  ++stats_.misses;
+  return nullptr;
 }
 
 const TlbEntry* Tlb::peek(u32 vpn, u32 tag) const {
@@ -58,6 +72,7 @@ TlbEntry* Tlb::insert(const TlbEntry& ne) {
   e[way] = ne;
   e[way].valid = true;
   repl_->fill(set, way);
+  mru_[set] = way;
   return &e[way];
 }
 

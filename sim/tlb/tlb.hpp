@@ -54,17 +54,17 @@ class Tlb {
   u32 sets() const { return sets_; }
 
   // Returns the matching valid entry and updates the replacement state, or null.
+  // Every access of every instruction comes here, so the way touched last in
+  // the set is tried first: a hit there needs no replacement update, because
+  // touching the most recently used way again leaves every policy's state as
+  // it is (tree PLRU points away from it already, LRU keeps the order, FIFO
+  // ignores hits), and the result is exactly that of the full search.
   TlbEntry* lookup(u32 vpn, u32 tag = 0) {
     ++stats_.lookups;
     const u32 set = vpn & set_mask_;
-    TlbEntry* e = &entries_[set * geo_.ways];
-    for (u32 w = 0; w < geo_.ways; ++w)
-      if (e[w].valid && e[w].vpn == vpn && e[w].tag == tag) {
-        repl_->touch(set, w);
-        return &e[w];
-      }
-    ++stats_.misses;
-    return nullptr;
+    TlbEntry* m = &entries_[set * geo_.ways + mru_[set]];
+    if (m->vpn == vpn && m->valid && m->tag == tag) return m;
+    return lookup_slow(set, vpn, tag);
   }
 
   // Looks without disturbing replacement state or statistics (debuggers, tests).
@@ -87,11 +87,21 @@ class Tlb {
   const std::vector<TlbEntry>& entries() const { return entries_; }
 
  private:
+  TlbEntry* lookup_slow(u32 set, u32 vpn, u32 tag);
+
   TlbGeometry geo_;
   u32 sets_;
   u32 set_mask_;
   std::vector<TlbEntry> entries_;
   std::unique_ptr<ReplacementPolicy> repl_;
+  TreePlru* plru_ = nullptr;  // repl_ when it is tree PLRU: touched without a virtual call
+  void touch(u32 set, u32 way) {
+    if (plru_)
+      plru_->touch_fast(set, way);
+    else
+      repl_->touch(set, way);
+  }
+  std::vector<u32> mru_;  // per set: the way touched or filled last
   TlbStats stats_;
   u32 valid_ = 0;  // valid entries
 };
